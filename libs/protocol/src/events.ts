@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { LIMITS } from './limits';
+import type { ChatMessage, EngagementView, Role, SenderRole } from './model';
+
+/**
+ * Every socket event, named `domain/action`. Client→server events are answered through the
+ * socket.io acknowledgement callback with an `Ack<Result>`; server→client events carry a payload.
+ */
+export const EV = {
+  // client → server
+  chatSend: 'chat/send',
+  chatHistory: 'chat/history',
+  chatTyping: 'chat/typing',
+  chatRead: 'chat/read',
+  engagementJoin: 'engagement/join',
+  engagementLeave: 'engagement/leave',
+  engagementAccept: 'engagement/accept',
+  engagementEnd: 'engagement/end',
+  queueSubscribe: 'queue/subscribe',
+  // server → client
+  chatMessage: 'chat/message',
+  chatTypingChanged: 'chat/typing-changed',
+  chatReadChanged: 'chat/read-changed',
+  engagementUpdated: 'engagement/updated',
+  queueUpdated: 'queue/updated',
+  sessionError: 'session/error',
+} as const;
+
+const engagementId = z.string().uuid();
+
+/** Runtime schemas of client→server payloads. */
+export const clientSchemas = {
+  [EV.chatSend]: z.object({
+    engagementId,
+    clientId: z.string().min(1).max(LIMITS.clientIdMaxChars),
+    body: z.string().min(1).max(LIMITS.chatBodyMaxChars),
+  }),
+  [EV.chatHistory]: z.object({
+    engagementId,
+    afterSeq: z.number().int().min(0),
+  }),
+  [EV.chatTyping]: z.object({ engagementId, typing: z.boolean() }),
+  [EV.chatRead]: z.object({ engagementId, seq: z.number().int().min(0) }),
+  [EV.engagementJoin]: z.object({ engagementId }),
+  [EV.engagementLeave]: z.object({ engagementId }),
+  [EV.engagementAccept]: z.object({ engagementId }),
+  [EV.engagementEnd]: z.object({ engagementId }),
+  [EV.queueSubscribe]: z.object({}),
+} as const;
+
+export type ClientEvent = keyof typeof clientSchemas;
+export type ClientPayload<E extends ClientEvent> = z.infer<(typeof clientSchemas)[E]>;
+
+/** What each client→server event answers with when it succeeds. */
+export interface ClientResults {
+  'chat/send': { seq: number; sentAt: string; duplicate: boolean };
+  'chat/history': { messages: ChatMessage[]; lastSeq: number; hasMore: boolean };
+  'chat/typing': Record<string, never>;
+  'chat/read': Record<string, never>;
+  'engagement/join': { engagement: EngagementView };
+  'engagement/leave': Record<string, never>;
+  'engagement/accept': { engagement: EngagementView };
+  'engagement/end': { engagement: EngagementView };
+  'queue/subscribe': { queue: EngagementView[]; live: EngagementView[] };
+}
+
+/** Payloads of server→client events. */
+export interface ServerPayloads {
+  'chat/message': ChatMessage;
+  'chat/typing-changed': { engagementId: string; role: SenderRole; name: string; typing: boolean };
+  'chat/read-changed': { engagementId: string; role: 'customer' | 'agent'; seq: number };
+  'engagement/updated': EngagementView;
+  /** Full picture for staff: waiting engagements, and (supervisors) every live one. */
+  'queue/updated': { queue: EngagementView[]; live: EngagementView[] };
+  /** An error not tied to an acknowledged request (for example a refused handshake). */
+  'session/error': { code: string; message: string };
+}
+export type ServerEvent = keyof ServerPayloads;
+
+/** The identity a socket carries after its handshake. */
+export type SocketPrincipal =
+  | { role: 'customer'; engagementId: string; name: string }
+  | { role: Exclude<Role, 'customer'>; userId: string; name: string };
+
+export function isClientEvent(name: string): name is ClientEvent {
+  return Object.prototype.hasOwnProperty.call(clientSchemas, name);
+}

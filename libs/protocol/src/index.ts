@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './limits';
+export * from './model';
+export * from './events';
+export * from './rest';

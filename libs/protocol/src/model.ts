@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+export const ROLES = ['customer', 'agent', 'supervisor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+export type StaffRole = Exclude<Role, 'customer'>;
+
+export const ENGAGEMENT_STATES = ['requested', 'active', 'ended'] as const;
+export type EngagementState = (typeof ENGAGEMENT_STATES)[number];
+
+export const END_REASONS = ['agent', 'customer', 'timeout', 'error'] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+/** How the customer reached us: the widget on a site, or an invitation link / short code. */
+export const ENGAGEMENT_CHANNELS = ['widget', 'invite'] as const;
+export type EngagementChannel = (typeof ENGAGEMENT_CHANNELS)[number];
+
+export const CALL_STATES = ['off', 'audio', 'video'] as const;
+export type CallState = (typeof CALL_STATES)[number];
+
+export const COBROWSE_MODES = ['none', 'direct', 'proxy', 'document'] as const;
+export type CobrowseMode = (typeof COBROWSE_MODES)[number];
+
+export interface UserView {
+  id: string;
+  email: string;
+  displayName: string;
+  role: StaffRole;
+}
+
+/** The state of one engagement as every participant sees it. */
+export interface EngagementView {
+  id: string;
+  state: EngagementState;
+  channel: EngagementChannel;
+  customerName: string;
+  /** Page the customer was on when they opened the chat (widget channel). */
+  pageUrl: string | null;
+  agent: { id: string; displayName: string } | null;
+  createdAt: string;
+  acceptedAt: string | null;
+  endedAt: string | null;
+  endReason: EndReason | null;
+  call: CallState;
+  mode: CobrowseMode;
+  /** Highest chat sequence number stored so far (0 = no message). */
+  lastSeq: number;
+  /** Highest sequence number each side has read. */
+  readSeq: { customer: number; agent: number };
+}
+
+export const SENDER_ROLES = ['customer', 'agent', 'system'] as const;
+export type SenderRole = (typeof SENDER_ROLES)[number];
+
+export interface ChatMessage {
+  engagementId: string;
+  /** Per-engagement order, assigned by the server at commit. Increasing, not necessarily dense. */
+  seq: number;
+  /** Id chosen by the sending client; (engagementId, clientId) is unique. */
+  clientId: string;
+  sender: { role: SenderRole; name: string };
+  body: string;
+  sentAt: string;
+}
+
+/** Engagement timeline entry (state changes, later consents and mode switches). */
+export interface TimelineEntry {
+  id: number;
+  engagementId: string;
+  type: string;
+  actor: SenderRole | 'supervisor';
+  detail: Record<string, unknown>;
+  at: string;
+}
+
+export const uuidSchema = z.string().uuid();

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { LIMITS } from './limits';
+import type { ChatMessage, EngagementView, TimelineEntry, UserView } from './model';
+
+/** REST paths, relative to the backend origin. */
+export const API = {
+  login: '/api/auth/login',
+  me: '/api/auth/me',
+  /** POST: the widget opens an engagement for a site visitor (public, Origin-checked). */
+  openEngagement: '/api/engagements/open',
+  /** POST: an agent creates an engagement for a caller and gets a link and a short code. */
+  invite: '/api/engagements/invite',
+  /** POST: a customer redeems an invitation code. */
+  join: '/api/join',
+  /** GET: staff list (?state=requested|active|ended). */
+  engagements: '/api/engagements',
+  /** GET: one engagement with transcript and timeline (staff, or its own customer). */
+  engagement: (id: string) => `/api/engagements/${id}`,
+  health: '/health',
+  metrics: '/metrics',
+  docs: '/api/docs',
+  widgetScript: '/widget.js',
+  joinPage: '/join',
+} as const;
+
+export const loginSchema = z.object({
+  email: z.string().email().max(200),
+  password: z.string().min(1).max(200),
+});
+export type LoginRequest = z.infer<typeof loginSchema>;
+export interface LoginResponse {
+  token: string;
+  user: UserView;
+}
+
+export const openEngagementSchema = z.object({
+  customerName: z.string().trim().min(1).max(LIMITS.customerNameMaxChars).optional(),
+  pageUrl: z.string().url().max(2000).optional(),
+});
+export type OpenEngagementRequest = z.infer<typeof openEngagementSchema>;
+
+/** Answer to open and join: the engagement and the customer's engagement-scoped token. */
+export interface CustomerSession {
+  engagement: EngagementView;
+  customerToken: string;
+}
+
+export const inviteSchema = z.object({
+  customerName: z.string().trim().min(1).max(LIMITS.customerNameMaxChars).optional(),
+});
+export type InviteRequest = z.infer<typeof inviteSchema>;
+export interface InviteResponse {
+  engagement: EngagementView;
+  /** Short code the customer can type on the join page (6 digits). */
+  code: string;
+  joinUrl: string;
+  expiresAt: string;
+}
+
+export const joinSchema = z.object({
+  code: z.string().trim().regex(/^\d{6}$/, 'The code has six digits.'),
+  customerName: z.string().trim().min(1).max(LIMITS.customerNameMaxChars).optional(),
+});
+export type JoinRequest = z.infer<typeof joinSchema>;
+
+export const listEngagementsQuerySchema = z.object({
+  state: z.enum(['requested', 'active', 'ended']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export interface EngagementDetail {
+  engagement: EngagementView;
+  messages: ChatMessage[];
+  timeline: TimelineEntry[];
+}
