@@ -26,11 +26,12 @@ export PATH="$ROOT/node_modules/.bin:$PATH"
 
 # Install dependencies when the lock file changed since the last install.
 stamp="$ROOT/node_modules/.lock-stamp"
-want="$(node -e 'const c=require("crypto");process.stdout.write(c.createHash("sha256").update(require("fs").readFileSync(process.argv[1])).digest("hex")+process.version)' "$ROOT/package-lock.json")"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "with-node: installing dependencies (npm ci)" >&2
-  (cd "$ROOT" && npm ci --no-audit --no-fund >&2)
-  echo "$want" > "$stamp"
+lock_id() { node -e 'const c=require("crypto"),f=require("fs");process.stdout.write(c.createHash("sha256").update(f.readFileSync("package.json")).update(f.readFileSync("package-lock.json")).digest("hex")+process.version)'; }
+cd "$ROOT"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(lock_id)" ]; then
+  echo "with-node: installing dependencies from package-lock.json" >&2
+  npm install --no-audit --no-fund >&2
+  lock_id > "$stamp"
 fi
 
 cd "$ROOT"

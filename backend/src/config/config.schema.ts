@@ -1,0 +1,133 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a port number` })
+    .int(`${name} must be a whole number`)
+    .min(0, `${name} must be between 0 and 65535`)
+    .max(65535, `${name} must be between 0 and 65535`);
+
+const positiveInt = (name: string) =>
+  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be greater than 0`);
+
+const bool = (name: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), `${name} must be true or false`)
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const url = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^/]+/.test(v) && URL.canParse(v), `${name} must be an http(s) URL such as http://localhost:3000`)
+    .transform((v) => v.replace(/\/+$/, ''));
+
+/** Raw environment variables, as strings, with their defaults where they don't depend on others. */
+export const envSchema = z.object({
+  PORT: port('PORT').default(3000),
+  HOST: z.string().trim().min(1, 'HOST must not be empty').default('127.0.0.1'),
+  PUBLIC_URL: url('PUBLIC_URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), 'DATABASE_URL must start with postgres:// or postgresql://')
+    .optional(),
+  DATA_DIR: z.string().trim().min(1, 'DATA_DIR must not be empty').optional(),
+  PG_PORT: port('PG_PORT').default(5433),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters long').optional(),
+  ALLOWED_ORIGINS: z.string().optional(),
+  DEMO_SITE_PORT: port('DEMO_SITE_PORT').default(4300),
+  INACTIVITY_TIMEOUT_S: positiveInt('INACTIVITY_TIMEOUT_S').default(900),
+  CHAT_RATE_PER_S: positiveInt('CHAT_RATE_PER_S').default(50),
+  CHAT_BURST: positiveInt('CHAT_BURST').default(100),
+  WRITE_QUEUE_MAX: positiveInt('WRITE_QUEUE_MAX').default(2000),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  SEED_DEMO: bool('SEED_DEMO').default(true),
+  STATIC_DIR: z.string().trim().min(1).optional(),
+  WIDGET_FILE: z.string().trim().min(1).optional(),
+});
+
+export type LogLevel = z.infer<typeof envSchema>['LOG_LEVEL'];
+
+/** The validated settings of the backend, with every default resolved. */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  /** External PostgreSQL; undefined = start the embedded one. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  pgPort: number;
+  /** undefined = generate one and keep it in DATA_DIR/jwt-secret. */
+  jwtSecret: string | undefined;
+  allowedOrigins: string[];
+  demoSitePort: number;
+  inactivityTimeoutS: number;
+  chatRatePerS: number;
+  chatBurst: number;
+  writeQueueMax: number;
+  logLevel: LogLevel;
+  seedDemo: boolean;
+  staticDir: string;
+  widgetFile: string;
+}
+
+export class ConfigError extends Error {}
+
+function origin(value: string, name: string): string {
+  if (!URL.canParse(value)) throw new ConfigError(`${name} contains "${value}", which is not an origin such as http://localhost:4300.`);
+  const u = new URL(value);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`${name} contains "${value}", which is not an http(s) origin.`);
+  return u.origin;
+}
+
+/**
+ * Validates environment variables into a Config. Pure: `cwd` and `repoRoot` anchor relative paths.
+ * Throws ConfigError with one sentence per bad variable.
+ */
+export function loadConfig(env: Record<string, string | undefined>, dirs: { cwd: string; repoRoot: string }): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? 'environment');
+      const got = cleaned[name];
+      return `Invalid setting ${name}: ${i.message}${got !== undefined ? ` (got "${got}")` : ''}.`;
+    });
+    throw new ConfigError(lines.join(' '));
+  }
+  const e = parsed.data;
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  const allowedOrigins = e.ALLOWED_ORIGINS
+    ? e.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean).map((s) => origin(s, 'ALLOWED_ORIGINS'))
+    : [new URL(publicUrl).origin, ...(e.DEMO_SITE_PORT > 0 ? [`http://localhost:${e.DEMO_SITE_PORT}`] : [])];
+  if (e.DATABASE_URL === undefined && e.PG_PORT === 0) throw new ConfigError('Invalid setting PG_PORT: the embedded PostgreSQL needs a port above 0.');
+  if (e.PORT === e.DEMO_SITE_PORT) throw new ConfigError(`Invalid setting DEMO_SITE_PORT: it equals PORT (${e.PORT}); use another port or 0 to turn the demo site off.`);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(dirs.cwd, e.DATA_DIR ?? '.data'),
+    pgPort: e.PG_PORT,
+    jwtSecret: e.JWT_SECRET,
+    allowedOrigins: [...new Set(allowedOrigins)],
+    demoSitePort: e.DEMO_SITE_PORT,
+    inactivityTimeoutS: e.INACTIVITY_TIMEOUT_S,
+    chatRatePerS: e.CHAT_RATE_PER_S,
+    chatBurst: e.CHAT_BURST,
+    writeQueueMax: e.WRITE_QUEUE_MAX,
+    logLevel: e.LOG_LEVEL,
+    seedDemo: e.SEED_DEMO,
+    staticDir: path.resolve(dirs.repoRoot, e.STATIC_DIR ?? 'dist/frontend/desk/browser'),
+    widgetFile: path.resolve(dirs.repoRoot, e.WIDGET_FILE ?? 'dist/widget/widget.js'),
+  };
+}

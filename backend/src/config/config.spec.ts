@@ -1,0 +1,71 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config.schema';
+import { resolveJwtSecret } from './jwt-secret';
+
+const dirs = { cwd: '/srv/app', repoRoot: '/repo' };
+
+describe('loadConfig', () => {
+  it('applies the defaults', () => {
+    const c = loadConfig({}, dirs);
+    expect(c.port).toBe(3000);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(c.dataDir).toBe('/srv/app/.data');
+    expect(c.pgPort).toBe(5433);
+    expect(c.allowedOrigins).toEqual(['http://localhost:3000', 'http://localhost:4300']);
+    expect(c.seedDemo).toBe(true);
+    expect(c.staticDir).toBe('/repo/dist/frontend/desk/browser');
+    expect(c.widgetFile).toBe('/repo/dist/widget/widget.js');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.writeQueueMax).toBe(2000);
+  });
+
+  it('derives PUBLIC_URL and origins from PORT and DEMO_SITE_PORT', () => {
+    const c = loadConfig({ PORT: '3100', DEMO_SITE_PORT: '0' }, dirs);
+    expect(c.publicUrl).toBe('http://localhost:3100');
+    expect(c.allowedOrigins).toEqual(['http://localhost:3100']);
+  });
+
+  it('parses lists, booleans and numbers', () => {
+    const c = loadConfig(
+      { ALLOWED_ORIGINS: 'https://a.example/, http://b.example:8080', SEED_DEMO: 'false', CHAT_BURST: '7', PUBLIC_URL: 'https://x.example/' },
+      dirs,
+    );
+    expect(c.allowedOrigins).toEqual(['https://a.example', 'http://b.example:8080']);
+    expect(c.seedDemo).toBe(false);
+    expect(c.chatBurst).toBe(7);
+    expect(c.publicUrl).toBe('https://x.example');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /PORT/],
+    [{ PORT: '70000' }, /PORT must be between 0 and 65535/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ SEED_DEMO: 'maybe' }, /SEED_DEMO must be true or false/],
+    [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 32/],
+    [{ ALLOWED_ORIGINS: 'not an origin' }, /ALLOWED_ORIGINS contains "not an origin"/],
+    [{ INACTIVITY_TIMEOUT_S: '0' }, /INACTIVITY_TIMEOUT_S must be greater than 0/],
+    [{ PUBLIC_URL: 'ftp://x' }, /PUBLIC_URL must be an http/],
+  ])('refuses %j with a sentence naming the variable', (env, message) => {
+    expect(() => loadConfig(env, dirs)).toThrow(ConfigError);
+    expect(() => loadConfig(env, dirs)).toThrow(message);
+  });
+});
+
+describe('resolveJwtSecret', () => {
+  it('generates once and then reuses the persisted secret', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'engage-secret-'));
+    try {
+      const a = await resolveJwtSecret(undefined, dir);
+      const b = await resolveJwtSecret(undefined, dir);
+      expect(a).toHaveLength(64);
+      expect(b).toBe(a);
+      expect(await resolveJwtSecret('x'.repeat(40), dir)).toBe('x'.repeat(40));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

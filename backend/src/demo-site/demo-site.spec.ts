@@ -1,0 +1,106 @@
+import { startDemoSite } from './demo-site';
+
+describe('demo site', () => {
+  let site: { url: string; close(): Promise<void> };
+
+  beforeAll(async () => {
+    site = await startDemoSite({ port: 0, host: '127.0.0.1', platformUrl: 'http://platform.test:3300/' });
+  });
+  afterAll(() => site.close());
+
+  const get = (path: string, cookie = '') => fetch(`${site.url}${path}`, { headers: { cookie }, redirect: 'manual' });
+  const post = (path: string, form: Record<string, string>, cookie = '') =>
+    fetch(`${site.url}${path}`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+      redirect: 'manual',
+    });
+  const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').split(';')[0];
+
+  it.each(['/', '/products', '/cart', '/login', '/checkout'])('serves %s with nav, cart count and the widget script', async (path) => {
+    const res = await get(path);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    const body = await res.text();
+    expect(body).toContain('Northwind Outfitters');
+    expect(body).toContain('<nav aria-label="Main">');
+    expect(body).toContain('Cart (<span data-testid="cart-count">0</span>)');
+    expect(body).toContain('Not signed in');
+    expect(body).toContain('<script src="http://platform.test:3300/widget.js" async></script>');
+  });
+
+  it('checkout has the sensitive fields the co-browse privacy rules will mask', async () => {
+    const body = await (await get('/checkout')).text();
+    expect(body).toContain('autocomplete="cc-number"');
+    expect(body).toMatch(/name="cvc" type="password"/);
+    expect(body).toContain('<textarea name="note"');
+    expect(body).toContain('Place order');
+  });
+
+  it('redirects /account to the login page when signed out', async () => {
+    const res = await get('/account');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/login?next=/account');
+  });
+
+  it('refuses a wrong password and signs in with "demo"', async () => {
+    const wrong = await post('/login', { name: 'Ada', password: 'nope', next: '/account' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+
+    const ok = await post('/login', { name: 'Ada <b>', password: 'demo', next: '/account' });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get('location')).toBe('/account');
+    const session = cookieOf(ok);
+    expect(session).toMatch(/^nw_session=/);
+    expect(ok.headers.get('set-cookie')).toMatch(/HttpOnly/);
+
+    const account = await (await get('/account', session)).text();
+    expect(account).toContain('Signed in as <strong>Ada &lt;b&gt;</strong>');
+  });
+
+  it('ignores a tampered session cookie', async () => {
+    const ok = await post('/login', { name: 'Ada', password: 'demo' });
+    const [name, value] = cookieOf(ok).split('=');
+    const forged = `${name}=${encodeURIComponent(Buffer.from('Mallory').toString('base64url') + decodeURIComponent(value).slice(decodeURIComponent(value).indexOf('.')))}`;
+    expect((await get('/account', forged)).status).toBe(303);
+  });
+
+  it('never redirects off-site after login', async () => {
+    const res = await post('/login', { name: 'Ada', password: 'demo', next: '//evil.example/' });
+    expect(res.headers.get('location')).toBe('/account');
+  });
+
+  it('keeps the cart in a cookie the server reads', async () => {
+    const first = await post('/cart/add', { id: 'camp-mug' });
+    expect(first.status).toBe(303);
+    let cart = cookieOf(first);
+    expect(decodeURIComponent(cart)).toBe('nw_cart=camp-mug:1');
+
+    const second = await post('/cart/add', { id: 'camp-mug' }, cart);
+    cart = cookieOf(second);
+    const third = await post('/cart/add', { id: 'day-pack' }, cart);
+    cart = cookieOf(third);
+    expect(decodeURIComponent(cart)).toBe('nw_cart=camp-mug:2,day-pack:1');
+
+    const page = await (await get('/cart', cart)).text();
+    expect(page).toContain('Cart (<span data-testid="cart-count">3</span>)');
+    expect(page).toContain('Enamel Camp Mug');
+    expect(page).toContain('$107.00');
+
+    const removed = await post('/cart/remove', { id: 'camp-mug' }, cart);
+    expect(decodeURIComponent(cookieOf(removed))).toBe('nw_cart=day-pack:1');
+  });
+
+  it('drops unknown products from the cart cookie', async () => {
+    const page = await (await get('/cart', 'nw_cart=nope:3,camp-mug:x,day-pack:2')).text();
+    expect(page).toContain('Cart (<span data-testid="cart-count">2</span>)');
+  });
+
+  it('answers 404 with the shop layout', async () => {
+    const res = await get('/nowhere');
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('Page not found');
+  });
+});

@@ -1,0 +1,72 @@
+import type { Browser } from 'puppeteer-core';
+import { launchChromium, openParty, screenshot, texts } from './support/browser';
+import { DEMO_AGENT, loginToDesk, sendDeskMessage, tid, waitForText } from './support/desk';
+import { startPlatform, type Platform } from './support/platform';
+import { openWidgetChat, sendWidgetMessage, w, waitForWidgetText, widgetTexts } from './support/widget';
+
+describe('chat between a customer on the demo site and an agent on the desk', () => {
+  let platform: Platform;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it('goes from the widget to the queue, is accepted, survives navigation, ends and keeps its transcript', async () => {
+    const customer = await openParty(browser);
+    const agent = await openParty(browser);
+
+    await customer.page.goto(`${platform.demoUrl}/products`, { waitUntil: 'load' });
+    await openWidgetChat(customer.page, 'Dana Customer');
+    await waitForWidgetText(customer.page, 'status', 'Waiting');
+
+    await loginToDesk(agent.page, platform.url, DEMO_AGENT);
+    await waitForText(agent.page, 'queue-item', 'Dana Customer');
+    await screenshot(agent.page, 'desk-queue');
+    await agent.page.locator(`${tid('queue-item')} ${tid('accept')}`).click();
+    await waitForWidgetText(customer.page, 'status', DEMO_AGENT.name);
+
+    await sendWidgetMessage(customer.page, 'Hello, I cannot find the blue jacket.');
+    await waitForText(agent.page, 'chat-message', 'I cannot find the blue jacket');
+    await sendDeskMessage(agent.page, 'Happy to help — it is on the products page.');
+    await waitForWidgetText(customer.page, 'chat-message', 'it is on the products page');
+    await screenshot(agent.page, 'desk-chat');
+    await screenshot(customer.page, 'demo-widget-chat');
+
+    // A new page of the same site: the widget reconnects with its history.
+    await customer.page.goto(`${platform.demoUrl}/cart`, { waitUntil: 'load' });
+    await waitForWidgetText(customer.page, 'chat-message', 'I cannot find the blue jacket');
+    await waitForWidgetText(customer.page, 'chat-message', 'it is on the products page');
+    await sendWidgetMessage(customer.page, 'Now I am on the cart page.');
+    await waitForText(agent.page, 'chat-message', 'Now I am on the cart page.');
+
+    const deskOrder = await texts(agent.page, 'chat-message');
+    const widgetOrder = await widgetTexts(customer.page, 'chat-message');
+    const strip = (all: string[]) => all.map((t) => ['blue jacket', 'products page', 'cart page'].find((k) => t.includes(k))).filter(Boolean);
+    expect(strip(deskOrder)).toEqual(['blue jacket', 'products page', 'cart page']);
+    expect(strip(widgetOrder)).toEqual(strip(deskOrder));
+
+    await agent.page.locator(tid('end-engagement')).click();
+    await waitForWidgetText(customer.page, 'status', 'ended');
+
+    const rows = await platform.query<{ state: string; end_reason: string; n: string }>(
+      `SELECT e.state, e.end_reason, (SELECT count(*) FROM chat_messages m WHERE m.engagement_id = e.id) AS n
+         FROM engagements e WHERE e.customer_name = $1`,
+      ['Dana Customer'],
+    );
+    expect(rows).toEqual([{ state: 'ended', end_reason: 'agent', n: '3' }]);
+
+    // The transcript stays visible to the agent afterwards.
+    await agent.page.goto(`${platform.url}/desk/history`, { waitUntil: 'load' });
+    await waitForText(agent.page, 'history-item', 'Dana Customer');
+    await agent.page.locator(tid('history-item')).click();
+    await waitForText(agent.page, 'transcript-message', 'Now I am on the cart page.');
+    await screenshot(agent.page, 'desk-history');
+    expect(await customer.page.$(w('chat-input'))).toBeTruthy();
+  });
+});

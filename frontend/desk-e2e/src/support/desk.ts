@@ -1,0 +1,29 @@
+import type { Page } from 'puppeteer-core';
+
+export const DEMO_AGENT = { email: 'agent@demo.test', password: 'agent-demo-1', name: 'Alex Agent' };
+export const DEMO_SUPERVISOR = { email: 'supervisor@demo.test', password: 'supervisor-demo-1', name: 'Pat Supervisor' };
+
+export const tid = (id: string) => `[data-testid="${id}"]`;
+
+export async function loginToDesk(page: Page, baseUrl: string, who = DEMO_AGENT): Promise<void> {
+  await page.goto(`${baseUrl}/login`, { waitUntil: 'load' });
+  await page.locator(tid('login-email')).fill(who.email);
+  await page.locator(tid('login-password')).fill(who.password);
+  await page.locator(tid('login-submit')).click();
+  await page.waitForFunction(() => !location.pathname.startsWith('/login'));
+}
+
+/** Waits until some element with the test id contains the text. */
+export async function waitForText(page: Page, testId: string, text: string, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(
+    (sel: string, t: string) => [...document.querySelectorAll(sel)].some((e) => (e.textContent ?? '').includes(t)),
+    { timeout },
+    tid(testId),
+    text,
+  );
+}
+
+export async function sendDeskMessage(page: Page, text: string): Promise<void> {
+  await page.locator(tid('chat-input')).fill(text);
+  await page.locator(tid('chat-send')).click();
+}

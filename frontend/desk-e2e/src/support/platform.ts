@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { freePort } from './ports';
+import { readState } from './state';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const MAIN = path.join(ROOT, 'dist/node/backend/src/main.js');
+
+/** A running backend (with its demo site) on its own database, as a separate process. */
+export interface Platform {
+  url: string;
+  demoUrl: string;
+  databaseUrl: string;
+  /** Everything the process printed, for failure messages. */
+  output(): string;
+  /** Sends a signal and waits for the process to exit. */
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Starts the backend again on the same ports and database. */
+  restart(): Promise<void>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(extraEnv: Record<string, string> = {}): Promise<Platform> {
+  const { pgUrl } = readState();
+  const dbName = `e2e_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: `${pgUrl}/postgres` });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const databaseUrl = `${pgUrl}/${dbName}`;
+  const port = await freePort();
+  const demoPort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const demoUrl = `http://127.0.0.1:${demoPort}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'engage-e2e-data-'));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/root',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: url,
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: dataDir,
+    DEMO_SITE_PORT: String(demoPort),
+    ALLOWED_ORIGINS: [url, demoUrl, `http://localhost:${port}`, `http://localhost:${demoPort}`].join(','),
+    JWT_SECRET: randomBytes(24).toString('hex'),
+    SEED_DEMO: 'true',
+    LOG_LEVEL: 'warn',
+    ...extraEnv,
+  };
+  let log = '';
+  let proc: ChildProcess | null = null;
+  const pool = new Client({ connectionString: databaseUrl });
+  let poolConnected = false;
+
+  const launch = () =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--enable-source-maps', MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      proc = child;
+      const timer = setTimeout(() => reject(new Error(`backend did not become ready in 30 s:\n${log.slice(-4000)}`)), 30_000);
+      child.stdout?.on('data', (d: Buffer) => {
+        log += d.toString();
+        if (log.includes('READY ')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`backend exited with ${code} before it was ready:\n${log.slice(-4000)}`));
+      });
+    });
+
+  const kill = (signal: NodeJS.Signals = 'SIGTERM') =>
+    new Promise<number | null>((resolve) => {
+      const p = proc;
+      if (!p || p.exitCode !== null || p.signalCode !== null) return resolve(p?.exitCode ?? null);
+      p.once('exit', (code) => resolve(code));
+      p.kill(signal);
+    });
+
+  await launch();
+  return {
+    url,
+    demoUrl,
+    databaseUrl,
+    output: () => log,
+    kill,
+    restart: async () => {
+      log = '';
+      await launch();
+    },
+    async query<T>(sql: string, params: unknown[] = []) {
+      if (!poolConnected) {
+        await pool.connect();
+        poolConnected = true;
+      }
+      return (await pool.query(sql, params)).rows as T[];
+    },
+    async stop() {
+      await kill('SIGTERM');
+      if (poolConnected) await pool.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

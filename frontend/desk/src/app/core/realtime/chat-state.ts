@@ -1,0 +1,70 @@
+import { computed, type DestroyRef, signal, type Signal } from '@angular/core';
+import { type ChatSession, type ConnectionStatus, type PendingMessage } from '@engage/chat-client';
+import type { ChatMessage, EngagementView } from '@engage/protocol';
+import { describeError } from '../errors';
+
+/** One ChatSession seen through Angular signals; closes the session with its owner. */
+export class ChatState {
+  readonly #messages = signal<readonly ChatMessage[]>([]);
+  readonly #pending = signal<readonly PendingMessage[]>([]);
+  readonly #engagement = signal<EngagementView | null>(null);
+  readonly #peerTyping = signal<string | null>(null);
+  readonly #peerReadSeq = signal(0);
+  readonly #error = signal<string | null>(null);
+  #typingTimer: ReturnType<typeof setInterval> | undefined;
+
+  readonly messages = this.#messages.asReadonly();
+  readonly pending = this.#pending.asReadonly();
+  readonly engagement = this.#engagement.asReadonly();
+  /** Name of the other side while they type. */
+  readonly peerTyping = this.#peerTyping.asReadonly();
+  readonly peerReadSeq = this.#peerReadSeq.asReadonly();
+  readonly error = this.#error.asReadonly();
+  readonly ended = computed(() => this.#engagement()?.state === 'ended');
+  readonly loaded = computed(() => this.#engagement() !== null);
+
+  constructor(
+    readonly session: ChatSession,
+    readonly status: Signal<ConnectionStatus>,
+    destroyRef: DestroyRef,
+  ) {
+    const off = session.onChange(() => this.#read());
+    this.#read();
+    destroyRef.onDestroy(() => {
+      off();
+      clearInterval(this.#typingTimer);
+      session.close();
+    });
+  }
+
+  send(body: string): void {
+    this.session.send(body);
+  }
+
+  discard(clientId: string): void {
+    this.session.discard(clientId);
+  }
+
+  #read(): void {
+    const s = this.session;
+    this.#messages.set([...s.messages()]);
+    this.#pending.set([...s.pending()]);
+    this.#engagement.set(s.engagement());
+    this.#peerReadSeq.set(s.peerReadSeq());
+    const err = s.lastError();
+    this.#error.set(err && err.code !== 'offline' ? describeError(err) : null);
+    this.#readTyping();
+  }
+
+  /** The session expires "typing" by time without telling anyone, so poll while it shows. */
+  #readTyping(): void {
+    const typing = this.session.peerTyping();
+    this.#peerTyping.set(typing ? typing.name || 'They' : null);
+    if (typing && !this.#typingTimer) {
+      this.#typingTimer = setInterval(() => this.#readTyping(), 1000);
+    } else if (!typing && this.#typingTimer) {
+      clearInterval(this.#typingTimer);
+      this.#typingTimer = undefined;
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './storage';
+export * from './engage-socket';
+export * from './chat-session';

@@ -1,0 +1,48 @@
+import { API, type CustomerSession, type ErrorBody, type OpenEngagementRequest } from '@engage/protocol';
+
+/** A REST call that failed: `sentence` is safe to show the customer. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly sentence: string,
+  ) {
+    super(`${status} ${code}: ${sentence}`);
+    this.name = 'ApiError';
+  }
+}
+
+const TIMEOUT_MS = 10_000;
+
+/** POST /api/engagements/open: the visitor asks for a chat; answers the engagement and its token. */
+export async function openEngagement(platform: string, body: OpenEngagementRequest): Promise<CustomerSession> {
+  const ctrl = typeof AbortController === 'function' ? new AbortController() : null;
+  const timer = setTimeout(() => ctrl?.abort(), TIMEOUT_MS);
+  let res: Response;
+  try {
+    res = await fetch(`${platform}${API.openEngagement}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'omit',
+      signal: ctrl?.signal,
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'Chat is unavailable right now.');
+  } finally {
+    clearTimeout(timer);
+  }
+  const data = (await res.json().catch(() => null)) as unknown;
+  if (!res.ok) {
+    const err = data as Partial<ErrorBody> | null;
+    const busy = res.status === 429 || res.status === 503;
+    throw new ApiError(
+      res.status,
+      err?.code ?? 'http',
+      busy ? 'All our agents are busy. Please try again in a moment.' : 'Chat is unavailable right now.',
+    );
+  }
+  const session = data as Partial<CustomerSession> | null;
+  if (!session?.customerToken || !session.engagement?.id) throw new ApiError(res.status, 'malformed', 'Chat is unavailable right now.');
+  return session as CustomerSession;
+}
