@@ -39,6 +39,7 @@ const stage = (title, cmd, args) => {
   }
 };
 stage('lint', 'nx', ['run-many', '-t', 'lint', '--parallel=2', '--outputStyle=static']);
+stage('boundaries', 'node', ['tools/check-boundaries.mjs']);
 stage('typecheck', 'nx', ['run-many', '-t', 'typecheck', '--parallel=2', '--outputStyle=static']);
 if (!jest('unit', ['--ci'])) ok = false;
 stage('build', 'nx', ['run-many', '-t', 'build', '--parallel=2', '--outputStyle=static']);

@@ -49,7 +49,8 @@ export class ChatSession {
   #messages: ChatMessage[] = [];
   #seqs = new Set<number>();
   #outbox: PendingMessage[];
-  #inFlight = new Set<string>();
+  /** Client ids on the wire, with the attempt number that is. */
+  #inFlight = new Map<string, number>();
   #engagement: EngagementView | null = null;
   #peerTyping: { name: string; until: number } | null = null;
   #peerReadSeq = 0;
@@ -175,6 +176,7 @@ export class ChatSession {
     if (!this.#syncing) {
       this.#syncing = this.#doSync().finally(() => {
         this.#syncing = null;
+        this.#pump();
       });
     }
     return this.#syncing;
@@ -199,13 +201,12 @@ export class ChatSession {
         if (!page.hasMore || page.messages.length === 0) break;
       }
       this.#lastError = null;
+      // Whatever was on the wire before the reconnect is sent again (the server dedupes).
+      this.#inFlight.clear();
     } catch (e) {
       this.#lastError = asRequestError(e);
       this.#emit();
-      return;
     }
-    this.#inFlight.clear();
-    this.#pump();
   }
 
   #pump(): void {
@@ -213,12 +214,15 @@ export class ChatSession {
     for (const p of this.#outbox) {
       if (this.#inFlight.size >= this.#maxInFlight) break;
       if (p.status !== 'sending' || this.#inFlight.has(p.clientId)) continue;
-      this.#inFlight.add(p.clientId);
-      p.attempts++;
+      const attempt = ++p.attempts;
+      this.#inFlight.set(p.clientId, attempt);
+      const settled = () => {
+        if (this.#inFlight.get(p.clientId) === attempt) this.#inFlight.delete(p.clientId);
+      };
       this.#socket
         .request(EV.chatSend, { engagementId: this.engagementId, clientId: p.clientId, body: p.body })
         .then((ack) => {
-          this.#inFlight.delete(p.clientId);
+          settled();
           this.#outbox = this.#outbox.filter((x) => x.clientId !== p.clientId);
           this.#persist();
           this.#addMessages([
@@ -234,7 +238,8 @@ export class ChatSession {
           this.#pump();
         })
         .catch((e: unknown) => {
-          this.#inFlight.delete(p.clientId);
+          settled();
+          if (!this.#outbox.includes(p)) return; // stored meanwhile (a later attempt or the history)
           const err = asRequestError(e);
           this.#lastError = err;
           if (err.transient) {

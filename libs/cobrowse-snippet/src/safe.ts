@@ -9,6 +9,8 @@ export interface Safe {
   <A extends unknown[], R>(where: string, fn: (...args: A) => R): (...args: A) => R | undefined;
   /** Runs a function now, through the same guard. */
   run<R>(where: string, fn: () => R): R | undefined;
+  /** Reports a failure caught elsewhere (a rejected request) the same way. */
+  report(error: unknown, where: string): void;
 }
 
 export function createSafe(report: Reporter): Safe {
@@ -28,6 +30,7 @@ export function createSafe(report: Reporter): Safe {
     (...args: A) =>
       guard(where, () => fn(...args))) as Safe;
   safe.run = guard;
+  safe.report = (error, where) => safeReport(report, error, where);
   return safe;
 }
 

@@ -1,7 +1,8 @@
 import { computed, type DestroyRef, signal, type Signal } from '@angular/core';
-import { type ChatSession, type ConnectionStatus, type PendingMessage } from '@engage/chat-client';
+import { ChatSession, type ConnectionStatus, type EngageSocket, type ParticipantRole, type PendingMessage } from '@engage/chat-client';
 import type { ChatMessage, EngagementView } from '@engage/protocol';
 import { describeError } from '../errors';
+import { sessionStore } from '../storage';
 
 /** One ChatSession seen through Angular signals; closes the session with its owner. */
 export class ChatState {
@@ -12,6 +13,7 @@ export class ChatState {
   readonly #peerReadSeq = signal(0);
   readonly #error = signal<string | null>(null);
   #typingTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #off: () => void;
 
   readonly messages = this.#messages.asReadonly();
   readonly pending = this.#pending.asReadonly();
@@ -26,15 +28,18 @@ export class ChatState {
   constructor(
     readonly session: ChatSession,
     readonly status: Signal<ConnectionStatus>,
-    destroyRef: DestroyRef,
+    destroyRef?: DestroyRef,
   ) {
-    const off = session.onChange(() => this.#read());
+    this.#off = session.onChange(() => this.#read());
     this.#read();
-    destroyRef.onDestroy(() => {
-      off();
-      clearInterval(this.#typingTimer);
-      session.close();
-    });
+    destroyRef?.onDestroy(() => this.close());
+  }
+
+  /** Idempotent; closes the underlying session. */
+  close(): void {
+    this.#off();
+    clearInterval(this.#typingTimer);
+    this.session.close();
   }
 
   send(body: string): void {
@@ -67,4 +72,23 @@ export class ChatState {
       this.#typingTimer = undefined;
     }
   }
+}
+
+/** Opens the chat of one engagement on a socket, keeping the outbox in sessionStorage. */
+export function openChat(options: {
+  socket: EngageSocket;
+  status: Signal<ConnectionStatus>;
+  engagementId: string;
+  role: ParticipantRole;
+  selfName: string;
+  destroyRef?: DestroyRef;
+}): ChatState {
+  const session = ChatSession.create({
+    socket: options.socket,
+    engagementId: options.engagementId,
+    role: options.role,
+    selfName: options.selfName,
+    storage: sessionStore(),
+  });
+  return new ChatState(session, options.status, options.destroyRef);
 }

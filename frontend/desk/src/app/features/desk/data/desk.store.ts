@@ -32,6 +32,8 @@ export class DeskStore {
   readonly queueLoaded = this.#queueLoaded.asReadonly();
   readonly mineLoaded = this.#mineLoaded.asReadonly();
   readonly queueError = this.#queueError.asReadonly();
+  /** The engagement open in the main pane (set by the pane itself). */
+  readonly selectedId = signal<string | null>(null);
 
   constructor() {
     const socket = this.#ws.socket;

@@ -13,13 +13,13 @@ import { InvitePanelComponent } from './invite-panel.component';
   selector: 'app-workspace-page',
   imports: [RouterOutlet, RouterLink, InvitePanelComponent, StateBadgeComponent],
   template: `
-    <div class="split" [class.has-selection]="hasSelection()">
+    <div class="split" [class.has-selection]="store.selectedId() !== null">
       <aside class="sidebar" aria-label="Queue and engagements">
         <section class="panel" aria-labelledby="queue-title">
           <h2 id="queue-title" class="panel-title">
             Queue
             @if (store.queue().length) {
-              <span class="count" aria-label="{{ store.queue().length }} waiting">{{ store.queue().length }}</span>
+              <span class="count">{{ store.queue().length }}<span class="visually-hidden"> waiting</span></span>
             }
           </h2>
           @if (acceptError()) {
@@ -35,7 +35,7 @@ import { InvitePanelComponent } from './invite-panel.component';
                   <span class="item-title">{{ e.customerName || 'Visitor' }}</span>
                   <span class="item-sub">{{ e.channel === 'invite' ? 'Invitation' : pageLabel(e) }}</span>
                 </div>
-                <span class="wait" [attr.aria-label]="'Waiting ' + waited(e)"><span aria-hidden="true">⏱</span> {{ waited(e) }}</span>
+                <span class="wait" data-testid="waiting-time"><span class="visually-hidden">Waiting </span>{{ waited(e) }}</span>
                 <button
                   type="button"
                   class="btn primary small"
@@ -65,8 +65,8 @@ import { InvitePanelComponent } from './invite-panel.component';
                   data-testid="engagement-item"
                   [attr.data-engagement-id]="e.id"
                   [routerLink]="['/desk/e', e.id]"
-                  [class.selected]="selectedId() === e.id"
-                  [attr.aria-current]="selectedId() === e.id ? 'true' : null"
+                  [class.selected]="store.selectedId() === e.id"
+                  [attr.aria-current]="store.selectedId() === e.id ? 'true' : null"
                 >
                   <div class="item-main">
                     <span class="item-title">{{ e.customerName || 'Visitor' }}</span>
@@ -82,7 +82,7 @@ import { InvitePanelComponent } from './invite-panel.component';
         </section>
       </aside>
       <section class="main-pane">
-        <router-outlet (activate)="onActivate($event)" />
+        <router-outlet />
       </section>
     </div>
   `,
@@ -95,8 +95,6 @@ export class WorkspacePage {
   readonly #router = inject(Router);
   protected readonly accepting = signal<string | null>(null);
   protected readonly acceptError = signal('');
-  protected readonly hasSelection = signal(false);
-  protected readonly selectedId = signal<string | null>(null);
   protected readonly time = formatTime;
 
   protected waited(e: EngagementView): string {
@@ -124,11 +122,5 @@ export class WorkspacePage {
     } finally {
       this.accepting.set(null);
     }
-  }
-
-  protected onActivate(component: object): void {
-    const id = 'engagementId' in component ? (component as { engagementId: () => string }).engagementId() : null;
-    this.hasSelection.set(id !== null);
-    this.selectedId.set(id);
   }
 }

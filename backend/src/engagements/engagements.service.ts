@@ -1,0 +1,228 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { CustomerSession, EndReason, EngagementDetail, EngagementState, EngagementView, InviteResponse, ChatMessage } from '@engage/protocol';
+import { DataSource, type EntityManager } from 'typeorm';
+import { TokensService } from '../auth/tokens.service';
+import { isStaff, type Principal, type StaffPrincipal } from '../auth/principal';
+import { ChatMessageEntity } from '../chat/chat-message.entity';
+import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors';
+import { createLogger } from '../common/logger';
+import { AppConfig } from '../config/app-config';
+import { EngagementBus } from './engagement-bus';
+import { EngagementEventEntity } from './engagement-event.entity';
+import { transition, type StateAction } from './engagement-state';
+import { toEngagementView, toTimelineEntry } from './engagement-view';
+import { EngagementEntity } from './engagement.entity';
+import { INVITE_TTL_MS, randomInviteCode } from './invite-code';
+import { LiveEngagements } from './live-engagements';
+
+type Actor = 'customer' | 'agent' | 'supervisor' | 'system';
+
+export const DETAIL_MESSAGES_MAX = 1000;
+
+/**
+ * The engagement state machine applied to the database. Every change is written (row + timeline
+ * event, one transaction) before the bus announces it for broadcasting.
+ */
+@Injectable()
+export class EngagementsService implements OnApplicationBootstrap {
+  private readonly log = createLogger('engagements');
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly live: LiveEngagements,
+    private readonly bus: EngagementBus,
+    private readonly tokens: TokensService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Loads the live engagements into memory at boot. */
+  async onApplicationBootstrap(): Promise<void> {
+    const rows = await this.ds.getRepository(EngagementEntity).find({ where: [{ state: 'requested' }, { state: 'active' }], relations: { agent: true } });
+    for (const r of rows) this.live.put(toEngagementView(r, r.agent?.displayName ?? null));
+    this.log.info({ live: rows.length }, 'live engagements loaded');
+  }
+
+  /** Widget: a site visitor asks for help. */
+  async open(input: { customerName?: string; pageUrl?: string }): Promise<CustomerSession> {
+    const name = input.customerName ?? 'Visitor';
+    const view = await this.ds.transaction(async (m) => {
+      const e = await this.insert(m, { channel: 'widget', state: 'requested', customerName: name, pageUrl: input.pageUrl ?? null });
+      await this.record(m, e.id, 'engagement.requested', 'customer', { channel: 'widget', pageUrl: e.pageUrl });
+      return toEngagementView(e, null);
+    });
+    this.announce(view);
+    return { engagement: view, customerToken: this.tokens.signCustomer({ role: 'customer', engagementId: view.id, name }) };
+  }
+
+  /** Agent: creates an active engagement assigned to them, reachable with a 6-digit code. */
+  async invite(agent: StaffPrincipal, input: { customerName?: string }): Promise<InviteResponse> {
+    const expiresAt = new Date(Date.now() + INVITE_TTL_MS);
+    const { view, code } = await this.ds.transaction(async (m) => {
+      const code = await this.freeInviteCode(m);
+      const now = new Date();
+      const e = await this.insert(m, {
+        channel: 'invite',
+        state: 'active',
+        customerName: input.customerName ?? 'Guest',
+        pageUrl: null,
+        agentId: agent.userId,
+        acceptedAt: now,
+        inviteCode: code,
+        inviteExpiresAt: expiresAt,
+      });
+      await this.record(m, e.id, 'engagement.invited', 'agent', { agentId: agent.userId, expiresAt: expiresAt.toISOString() });
+      return { view: toEngagementView(e, agent.name), code };
+    });
+    this.announce(view);
+    return { engagement: view, code, joinUrl: `${this.config.get('publicUrl')}/join/${code}`, expiresAt: expiresAt.toISOString() };
+  }
+
+  /** Customer: redeems an invitation code, once. */
+  async join(input: { code: string; customerName?: string }): Promise<CustomerSession> {
+    const view = await this.ds.transaction(async (m) => {
+      const rows: Array<{ id: string }> = await m.query(
+        `UPDATE engagements SET invite_redeemed_at = now(), customer_name = COALESCE($2, customer_name), last_activity_at = now()
+         WHERE invite_code = $1 AND invite_redeemed_at IS NULL AND invite_expires_at > now() AND state <> 'ended' RETURNING id`,
+        [input.code, input.customerName ?? null],
+      );
+      if (rows.length === 0) throw new NotFoundError('This code is unknown, already used or expired.');
+      const e = await m.findOneOrFail(EngagementEntity, { where: { id: rows[0].id }, relations: { agent: true } });
+      await this.record(m, e.id, 'engagement.joined', 'customer', { channel: 'invite' });
+      return toEngagementView(e, null);
+    });
+    this.announce(view);
+    return { engagement: view, customerToken: this.tokens.signCustomer({ role: 'customer', engagementId: view.id, name: view.customerName }) };
+  }
+
+  accept(id: string, agent: StaffPrincipal): Promise<EngagementView> {
+    return this.change(id, { type: 'accept', agentId: agent.userId }, 'agent', agent.name);
+  }
+
+  end(id: string, reason: EndReason, actor: Actor): Promise<EngagementView> {
+    return this.change(id, { type: 'end', reason }, actor);
+  }
+
+  /** Stores a read receipt (never moves backwards, never beyond the last message). */
+  async markRead(id: string, role: 'customer' | 'agent', seq: number): Promise<number> {
+    const column = role === 'customer' ? 'customer_read_seq' : 'agent_read_seq';
+    const rows: Array<{ seq: number }> = await this.ds.query(
+      `UPDATE engagements SET ${column} = GREATEST(${column}, LEAST($2::int, last_seq)) WHERE id = $1 RETURNING ${column} AS seq`,
+      [id, seq],
+    );
+    if (rows.length === 0) throw new NotFoundError('No such engagement.');
+    this.live.setReadSeq(id, role, rows[0].seq);
+    this.bus.emit('read', { engagementId: id, role, seq: rows[0].seq });
+    return rows[0].seq;
+  }
+
+  async list(p: StaffPrincipal, q: { state?: EngagementState; limit: number }): Promise<EngagementView[]> {
+    const qb = this.ds.getRepository(EngagementEntity).createQueryBuilder('e').leftJoinAndSelect('e.agent', 'agent').orderBy('e.created_at', 'DESC').limit(q.limit);
+    if (q.state) qb.andWhere('e.state = :state', { state: q.state });
+    if (p.role === 'agent') qb.andWhere(`(e.state = 'requested' OR e.agent_id = :me)`, { me: p.userId });
+    const rows = await qb.getMany();
+    return rows.map((r) => toEngagementView(r, r.agent?.displayName ?? null));
+  }
+
+  async detail(id: string, p: Principal): Promise<EngagementDetail> {
+    const e = await this.ds.getRepository(EngagementEntity).findOne({ where: { id }, relations: { agent: true } });
+    if (!e) throw new NotFoundError('No such engagement.');
+    if (!this.maySee(p, e)) throw new ForbiddenError('This engagement is not yours.');
+    const [messages, events] = await Promise.all([
+      this.ds.getRepository(ChatMessageEntity).find({ where: { engagementId: id }, order: { seq: 'ASC' }, take: DETAIL_MESSAGES_MAX }),
+      this.ds.getRepository(EngagementEventEntity).find({ where: { engagementId: id }, order: { id: 'ASC' } }),
+    ]);
+    return { engagement: toEngagementView(e, e.agent?.displayName ?? null), messages: messages.map(toChatMessage), timeline: events.map(toTimelineEntry) };
+  }
+
+  /** A view of any engagement: from memory when live, else from the database. */
+  async view(id: string): Promise<EngagementView> {
+    const cached = this.live.get(id);
+    if (cached) return cached;
+    const e = await this.ds.getRepository(EngagementEntity).findOne({ where: { id }, relations: { agent: true } });
+    if (!e) throw new NotFoundError('No such engagement.');
+    return toEngagementView(e, e.agent?.displayName ?? null);
+  }
+
+  /** Ids of live engagements idle for longer than `seconds`. */
+  async idleSince(seconds: number): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.ds.query(
+      `SELECT id FROM engagements WHERE state IN ('requested', 'active') AND last_activity_at < now() - make_interval(secs => $1) LIMIT 500`,
+      [seconds],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  private maySee(p: Principal, e: EngagementEntity): boolean {
+    if (!isStaff(p)) return p.engagementId === e.id;
+    if (p.role === 'agent') return e.agentId === p.userId || e.state === 'requested';
+    return true;
+  }
+
+  private async change(id: string, action: StateAction, actor: Actor, agentName?: string): Promise<EngagementView> {
+    const view = await this.ds.transaction(async (m) => {
+      const e = await m.findOne(EngagementEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!e) throw new NotFoundError('No such engagement.');
+      const next = transition(e, action);
+      const now = new Date();
+      e.state = next.state;
+      e.agentId = next.agentId;
+      e.lastActivityAt = now;
+      if (action.type === 'accept') e.acceptedAt = now;
+      if (action.type === 'end') {
+        e.endedAt = now;
+        e.endReason = action.reason;
+      }
+      await m.update(EngagementEntity, { id }, { state: e.state, agentId: e.agentId, acceptedAt: e.acceptedAt, endedAt: e.endedAt, endReason: e.endReason, lastActivityAt: now });
+      await this.record(m, id, action.type === 'accept' ? 'engagement.accepted' : 'engagement.ended', actor, action.type === 'accept' ? { agentId: action.agentId } : { reason: action.reason });
+      const name = agentName ?? this.live.get(id)?.agent?.displayName ?? (e.agentId ? ((await m.query('SELECT display_name FROM users WHERE id = $1', [e.agentId])) as Array<{ display_name: string }>)[0]?.display_name : null);
+      return toEngagementView(e, name ?? null);
+    });
+    this.log.info({ eid: id, state: view.state, reason: view.endReason, actor }, 'engagement changed');
+    this.announce(view);
+    return view;
+  }
+
+  private announce(view: EngagementView): void {
+    this.live.put(view);
+    this.bus.emit('changed', view);
+  }
+
+  private async insert(m: EntityManager, fields: Partial<EngagementEntity>): Promise<EngagementEntity> {
+    const now = new Date();
+    const e = m.create(EngagementEntity, {
+      agentId: null,
+      acceptedAt: null,
+      endedAt: null,
+      endReason: null,
+      call: 'off',
+      mode: 'none',
+      lastSeq: 0,
+      customerReadSeq: 0,
+      agentReadSeq: 0,
+      inviteCode: null,
+      inviteExpiresAt: null,
+      inviteRedeemedAt: null,
+      createdAt: now,
+      lastActivityAt: now,
+      ...fields,
+    });
+    return m.save(e);
+  }
+
+  private async record(m: EntityManager, engagementId: string, type: string, actor: Actor, detail: Record<string, unknown>): Promise<void> {
+    await m.insert(EngagementEventEntity, { engagementId, type, actor, detail, at: new Date() });
+  }
+
+  private async freeInviteCode(m: EntityManager): Promise<string> {
+    for (let i = 0; i < 20; i++) {
+      const code = randomInviteCode();
+      const taken: unknown[] = await m.query(`SELECT 1 FROM engagements WHERE invite_code = $1 AND invite_redeemed_at IS NULL AND invite_expires_at > now()`, [code]);
+      if (taken.length === 0) return code;
+    }
+    throw new ConflictError('No free invitation code right now; try again.');
+  }
+}
+
+export function toChatMessage(m: ChatMessageEntity): ChatMessage {
+  return { engagementId: m.engagementId, seq: m.seq, clientId: m.clientId, sender: { role: m.senderRole, name: m.senderName }, body: m.body, sentAt: m.sentAt.toISOString() };
+}

@@ -1,0 +1,282 @@
+import { ChatSession, EngageSocket, type ConnectionStatus, type KeyValueStore, type RequestError } from '@engage/chat-client';
+import { EV, type EngagementView } from '@engage/protocol';
+import { ApiError, openEngagement } from './api';
+import { consoleReporter, createSafe, type Safe } from './safe';
+import { clearSession, loadSession, safeStorage, saveSession, type StoredSession } from './storage';
+import { initialState, reduce, type WidgetAction, type WidgetState } from './state';
+import { EMPTY_CHAT, createView, type ChatView, type View } from './view';
+
+export interface WidgetOptions {
+  /** Platform origin (and path prefix), without a trailing slash. */
+  platformUrl: string;
+  /** Defaults to the page's localStorage, wrapped so it never throws. */
+  storage?: KeyValueStore;
+  /** Where the widget mounts; defaults to document.body once it exists. */
+  parent?: HTMLElement;
+  safe?: Safe;
+}
+
+export interface WidgetHandle {
+  open(): void;
+  close(): void;
+  stop(): void;
+}
+
+/** Consecutive failed connection attempts before the widget stops trying and says so. */
+const GIVE_UP_BEFORE_CONNECTED = 3;
+const GIVE_UP_AFTER_CONNECTED = 15;
+const PAGE_URL_MAX = 2000;
+
+/** Starts the widget on this page; returns the function that removes it again. */
+export function start(options: WidgetOptions): () => void {
+  return mountWidget(options).stop;
+}
+
+export function mountWidget(options: WidgetOptions): WidgetHandle {
+  const safe = options.safe ?? createSafe(consoleReporter((m) => console.warn(m)));
+  const platform = options.platformUrl;
+  const store = options.storage ?? safeStorage(() => window.localStorage);
+
+  let session: StoredSession | null = loadSession(store, platform);
+  let state: WidgetState = initialState(session?.open ?? false);
+  let view: View | null = null;
+  let socket: EngageSocket | null = null;
+  let chat: ChatSession | null = null;
+  let unbind: Array<() => void> = [];
+  let failures = 0;
+  let everConnected = false;
+  let seenSeq = 0;
+  let renderQueued = false;
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const cleanups: Array<() => void> = [];
+
+  function dispatch(action: WidgetAction): void {
+    const next = reduce(state, action);
+    if (next === state) return;
+    const openChanged = next.open !== state.open;
+    state = next;
+    if (openChanged && session) {
+      session = { ...session, open: state.open };
+      saveSession(store, session);
+    }
+    scheduleRender();
+  }
+
+  function scheduleRender(): void {
+    if (renderQueued || stopped) return;
+    renderQueued = true;
+    Promise.resolve().then(
+      safe('render', () => {
+        renderQueued = false;
+        render();
+      }),
+    );
+  }
+
+  function chatView(): ChatView {
+    if (!chat) return EMPTY_CHAT;
+    const messages = chat.messages();
+    const last = chat.lastSeq();
+    const visible = state.open && document.visibilityState !== 'hidden';
+    if (visible) {
+      seenSeq = Math.max(seenSeq, last);
+      if (state.phase === 'waiting' || state.phase === 'active') chat.markRead(last);
+    }
+    const read = Math.max(seenSeq, chat.engagement()?.readSeq.customer ?? 0);
+    const typing = chat.peerTyping();
+    clearTimeout(typingTimer);
+    // The typing hint expires on its own; look again when it would.
+    if (typing) typingTimer = setTimeout(safe('typing-expiry', scheduleRender), 6500);
+    return {
+      messages,
+      pending: chat.pending(),
+      typing,
+      peerReadSeq: chat.peerReadSeq(),
+      unread: messages.filter((m) => m.sender.role === 'agent' && m.seq > read).length,
+    };
+  }
+
+  function render(): void {
+    if (!view || stopped) return;
+    view.render(state, chatView());
+  }
+
+  function connect(s: StoredSession): void {
+    disconnect();
+    failures = 0;
+    everConnected = false;
+    const sock = EngageSocket.connect({ url: platform, token: s.customerToken });
+    const c = ChatSession.create({ socket: sock, engagementId: s.engagementId, role: 'customer', storage: store, selfName: s.customerName ?? '' });
+    socket = sock;
+    chat = c;
+    unbind = [c.onChange(safe('chat:change', onChatChange)), sock.onStatus(safe('socket:status', onStatus))];
+    dispatch({ type: 'sessionReady' });
+  }
+
+  function disconnect(): void {
+    for (const u of unbind) u();
+    unbind = [];
+    chat?.close();
+    socket?.close();
+    socket = null;
+  }
+
+  function onChatChange(): void {
+    const c = chat;
+    if (!c) return;
+    const e = c.engagement();
+    if (e) applyEngagement(e);
+    const err = c.lastError();
+    if (state.phase === 'connecting' && err && isDeadSession(err)) forget('Your previous chat could not be resumed.');
+    scheduleRender();
+  }
+
+  function onStatus(status: ConnectionStatus, error?: RequestError): void {
+    if (status === 'connected') {
+      failures = 0;
+      everConnected = true;
+      dispatch({ type: 'connection', online: true });
+    } else if (status === 'reconnecting') {
+      failures++;
+      dispatch({ type: 'connection', online: false });
+      if (failures >= (everConnected ? GIVE_UP_AFTER_CONNECTED : GIVE_UP_BEFORE_CONNECTED)) {
+        disconnect();
+        dispatch({ type: 'unavailable' });
+      }
+    } else if (status === 'refused') {
+      if (error && isDeadSession(error)) forget('Your previous chat could not be resumed.');
+      else {
+        disconnect();
+        dispatch({ type: 'unavailable' });
+      }
+    }
+  }
+
+  function applyEngagement(e: EngagementView): void {
+    dispatch({ type: 'engagement', engagement: e });
+    if (e.state === 'ended' && session) {
+      // Nothing to resume on the next page; the ended chat stays visible on this one.
+      clearSession(store, session.engagementId);
+      session = null;
+      socket?.close();
+    }
+  }
+
+  /** The stored session no longer works (expired token, engagement gone): start over. */
+  function forget(message: string): void {
+    if (session) clearSession(store, session.engagementId);
+    session = null;
+    disconnect();
+    chat = null;
+    dispatch({ type: 'unavailable', message });
+  }
+
+  const handlers = {
+    toggle: () => (state.open ? handlers.close() : open(true)),
+    close: () => close(true),
+    start: (name: string) => {
+      startChat(name).catch((e: unknown) => safe.report(e, 'start'));
+    },
+    send: (body: string) => {
+      chat?.send(body);
+      scheduleRender();
+    },
+    typing: (active: boolean) => chat?.setTyping(active),
+    end: () => {
+      const sock = socket;
+      const id = session?.engagementId ?? chat?.engagementId;
+      if (!sock || !id) return;
+      sock.request(EV.engagementEnd, { engagementId: id }).then(
+        safe('end', (r) => applyEngagement(r.engagement)),
+        (e: unknown) => safe.report(e, 'end'),
+      );
+    },
+    discard: (clientId: string) => chat?.discard(clientId),
+    retry: () => {
+      if (session) connect(session);
+      else dispatch({ type: 'reset' });
+    },
+    newChat: () => {
+      if (session) clearSession(store, session.engagementId);
+      session = null;
+      disconnect();
+      chat = null;
+      seenSeq = 0;
+      dispatch({ type: 'reset' });
+      render();
+      view?.focusInside();
+    },
+  };
+
+  async function startChat(name: string): Promise<void> {
+    if (state.phase !== 'idle' && state.phase !== 'unavailable') return;
+    dispatch({ type: 'startRequested' });
+    const pageUrl = location.href.length <= PAGE_URL_MAX && /^https?:/.test(location.href) ? location.href : undefined;
+    let opened;
+    try {
+      opened = await openEngagement(platform, { customerName: name || undefined, pageUrl });
+    } catch (e) {
+      dispatch({ type: 'unavailable', message: e instanceof ApiError ? e.sentence : undefined });
+      throw e;
+    }
+    if (stopped) return;
+    session = { platform, engagementId: opened.engagement.id, customerToken: opened.customerToken, customerName: name || null, open: state.open };
+    saveSession(store, session);
+    connect(session);
+    applyEngagement(opened.engagement);
+    render();
+    view?.focusInside();
+  }
+
+  function open(focus: boolean): void {
+    if (stopped) return;
+    dispatch({ type: 'open' });
+    render();
+    if (focus) view?.focusInside();
+  }
+
+  function close(focus: boolean): void {
+    if (stopped) return;
+    dispatch({ type: 'close' });
+    render();
+    if (focus) view?.focusLauncher();
+  }
+
+  function mount(): void {
+    if (stopped || view) return;
+    const parent = options.parent ?? document.body;
+    view = createView(parent, handlers, safe);
+    render();
+  }
+
+  const onVisibility = safe('visibility', scheduleRender);
+  document.addEventListener('visibilitychange', onVisibility);
+  cleanups.push(() => document.removeEventListener('visibilitychange', onVisibility));
+  if (options.parent || document.body) mount();
+  else {
+    const onReady = safe('mount', mount);
+    document.addEventListener('DOMContentLoaded', onReady, { once: true });
+    cleanups.push(() => document.removeEventListener('DOMContentLoaded', onReady));
+  }
+  if (session) connect(session);
+
+  return {
+    open: safe('api:open', () => open(true)),
+    close: safe('api:close', () => close(false)),
+    stop: safe('api:stop', () => {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(typingTimer);
+      disconnect();
+      chat = null;
+      for (const c of cleanups) c();
+      view?.destroy();
+      view = null;
+    }),
+  };
+}
+
+function isDeadSession(err: { code: string }): boolean {
+  return err.code === 'unauthorized' || err.code === 'forbidden' || err.code === 'not_found';
+}

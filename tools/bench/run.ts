@@ -1,0 +1,25 @@
+import { benchChat } from './chat';
+import { progress } from './report';
+
+const AREAS: Record<string, () => Promise<void>> = { chat: benchChat };
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((a) => !AREAS[a]);
+  if (unknown.length) {
+    console.error(`Unknown benchmark area: ${unknown.join(', ')}. Areas: ${Object.keys(AREAS).join(', ')}.`);
+    process.exit(2);
+  }
+  for (const area of wanted.length ? wanted : Object.keys(AREAS)) {
+    progress(`area ${area}`);
+    await AREAS[area]();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
