@@ -10,30 +10,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const outfile = path.join(root, 'dist/widget/widget.js');
 const GZIP_BUDGET = 30 * 1024;
 
-/**
- * libs/protocol builds its runtime schemas with zod at module load. The widget only needs the
- * event names and REST paths next to them and validates nothing itself (the backend validates
- * every inbound message), so zod (~90 KB gzip) is replaced by an inert stand-in that fails
- * loudly if anything in the bundle ever tries to parse with it.
- */
-const zodStandIn = {
-  name: 'zod-stand-in',
-  setup(b) {
-    b.onResolve({ filter: /^zod(\/.*)?$/ }, () => ({ path: 'zod', namespace: 'zod-stand-in' }));
-    b.onLoad({ filter: /.*/, namespace: 'zod-stand-in' }, () => ({
-      loader: 'js',
-      contents: `
-        const fail = () => { throw new Error('zod is not bundled in the widget'); };
-        const schema = new Proxy(function () {}, {
-          get: (_t, key) => (key === 'parse' || key === 'safeParse' || key === 'parseAsync' || key === 'safeParseAsync' ? fail : schema),
-          apply: () => schema,
-        });
-        export const z = schema;
-        export default schema;`,
-    }));
-  },
-};
-
 const options = {
   absWorkingDir: root,
   entryPoints: ['libs/cobrowse-snippet/src/index.ts'],
@@ -46,7 +22,6 @@ const options = {
   sourcemap: 'linked',
   legalComments: 'none',
   tsconfig: 'libs/cobrowse-snippet/tsconfig.json',
-  plugins: [zodStandIn],
   logLevel: 'warning',
 };
 

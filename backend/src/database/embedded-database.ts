@@ -69,9 +69,8 @@ export class EmbeddedDatabase extends EventEmitter<EmbeddedDatabaseEvents> {
       const pwFile = path.join(os.tmpdir(), `engage-pg-${randomBytes(6).toString('hex')}`);
       await writeFile(pwFile, `${password}\n`, { mode: 0o644 });
       try {
-        await exec(path.join(bin, 'initdb'), [`--pgdata=${dataDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'], {
+        await exec(path.join(bin, 'initdb'), [`--pgdata=${dataDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C', '--lc-messages=C'], {
           ...owner,
-          env: { ...process.env, LC_ALL: 'C' },
         });
       } finally {
         await rm(pwFile, { force: true });
@@ -80,7 +79,7 @@ export class EmbeddedDatabase extends EventEmitter<EmbeddedDatabaseEvents> {
     const proc = spawn(
       path.join(bin, 'postgres'),
       ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=50'],
-      { ...owner, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { ...owner, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     await waitUntilReady(proc, log);
     const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;

@@ -10,10 +10,9 @@ export async function startTestDatabase(): Promise<{ db: Database; url: string; 
   const port = 20000 + Math.floor(Math.random() * 20000);
   const log = pino({ level: 'silent' });
   const db = await Database.create({ databaseUrl: undefined, dataDir: dir, pgPort: port, log });
-  const opts = db.dataSource.options as { url?: string };
   return {
     db,
-    url: opts.url!,
+    url: db.url,
     async stop() {
       await db.close();
       await rm(dir, { recursive: true, force: true });

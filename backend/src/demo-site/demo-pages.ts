@@ -1,5 +1,5 @@
 // HTML of the demo shop "Northwind Outfitters". Plain templates; every value is escaped.
-import { PRODUCTS, findProduct, formatPrice } from './demo-catalog';
+import { PRODUCTS, type Product, findProduct, formatPrice } from './demo-catalog';
 import { type Cart, cartCount } from './demo-cookies';
 
 export interface PageContext {
@@ -11,6 +11,12 @@ export interface PageContext {
 
 export function esc(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+const MOUNTAIN = '<svg class="logo" viewBox="0 0 32 20" aria-hidden="true"><path d="M0 20 11 4l5 7 4-5 12 14z" fill="currentColor"/></svg>';
+
+function tile(p: Product): string {
+  return `<div class="tile" style="background:${p.color}" aria-hidden="true">${MOUNTAIN}<span>${esc(p.label)}</span></div>`;
 }
 
 const NAV: ReadonlyArray<[string, string]> = [
@@ -37,7 +43,7 @@ export function layout(ctx: PageContext, title: string, main: string): string {
 <body>
 <header class="top">
   <div class="bar">
-    <a class="brand" href="/"><span aria-hidden="true">⛰</span> Northwind Outfitters</a>
+    <a class="brand" href="/">${MOUNTAIN} Northwind Outfitters</a>
     <nav aria-label="Main">${links}<a href="/cart" data-testid="cart-link"${ctx.path === '/cart' ? ' aria-current="page"' : ''}>Cart (<span data-testid="cart-count">${cartCount(ctx.cart)}</span>)</a></nav>
     <div class="user">${who}</div>
   </div>
@@ -61,7 +67,7 @@ export function homePage(ctx: PageContext): string {
   <a class="button" href="/products">Shop the collection</a>
 </section>
 <section class="grid">
-  ${PRODUCTS.slice(0, 3).map((p) => `<article class="card"><div class="tile" style="background:${p.color}" aria-hidden="true">${p.emoji}</div><h2>${esc(p.name)}</h2><p>${esc(p.blurb)}</p></article>`).join('\n  ')}
+  ${PRODUCTS.slice(0, 3).map((p) => `<article class="card">${tile(p)}<h2>${esc(p.name)}</h2><p>${esc(p.blurb)}</p></article>`).join('\n  ')}
 </section>`,
   );
 }
@@ -76,7 +82,7 @@ ${added ? `<p class="notice" role="status">Added <strong>${esc(added.name)}</str
 <section class="grid">
 ${PRODUCTS.map(
   (p) => `  <article class="card" data-testid="product">
-    <div class="tile" style="background:${p.color}" aria-hidden="true">${p.emoji}</div>
+    ${tile(p)}
     <h2>${esc(p.name)}</h2>
     <p>${esc(p.blurb)}</p>
     <p class="price">${formatPrice(p.priceCents)}</p>
@@ -195,7 +201,9 @@ main{max-width:1080px;margin:0 auto;padding:24px 20px 96px}
 .card,.panel{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:16px}
 .card h2{font-size:1.1rem;margin:12px 0 4px}
 .card p{color:var(--muted);margin:4px 0 12px}
-.tile{height:120px;border-radius:8px;display:grid;place-items:center;font-size:48px}
+.tile{height:120px;border-radius:8px;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:6px;color:rgba(255,255,255,.92);font-weight:700;letter-spacing:.08em;text-transform:uppercase}
+.tile .logo{width:56px;height:35px;opacity:.85}
+.logo{width:28px;height:18px;vertical-align:-2px}
 .price{font-weight:700;color:var(--ink)!important}
 button,.button{font:inherit;background:var(--accent);color:#fff;border:0;border-radius:8px;padding:10px 16px;cursor:pointer;text-decoration:none;display:inline-block}
 button:hover,.button:hover{filter:brightness(1.1)}

@@ -7,6 +7,7 @@ import { ChatMessageEntity } from '../chat/chat-message.entity';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors';
 import { createLogger } from '../common/logger';
 import { AppConfig } from '../config/app-config';
+import { queryReturning } from '../database/returning';
 import { EngagementBus } from './engagement-bus';
 import { EngagementEventEntity } from './engagement-event.entity';
 import { transition, type StateAction } from './engagement-state';
@@ -80,7 +81,8 @@ export class EngagementsService implements OnApplicationBootstrap {
   /** Customer: redeems an invitation code, once. */
   async join(input: { code: string; customerName?: string }): Promise<CustomerSession> {
     const view = await this.ds.transaction(async (m) => {
-      const rows: Array<{ id: string }> = await m.query(
+      const rows = await queryReturning<{ id: string }>(
+        m,
         `UPDATE engagements SET invite_redeemed_at = now(), customer_name = COALESCE($2, customer_name), last_activity_at = now()
          WHERE invite_code = $1 AND invite_redeemed_at IS NULL AND invite_expires_at > now() AND state <> 'ended' RETURNING id`,
         [input.code, input.customerName ?? null],
@@ -105,7 +107,8 @@ export class EngagementsService implements OnApplicationBootstrap {
   /** Stores a read receipt (never moves backwards, never beyond the last message). */
   async markRead(id: string, role: 'customer' | 'agent', seq: number): Promise<number> {
     const column = role === 'customer' ? 'customer_read_seq' : 'agent_read_seq';
-    const rows: Array<{ seq: number }> = await this.ds.query(
+    const rows = await queryReturning<{ seq: number }>(
+      this.ds,
       `UPDATE engagements SET ${column} = GREATEST(${column}, LEAST($2::int, last_seq)) WHERE id = $1 RETURNING ${column} AS seq`,
       [id, seq],
     );
@@ -210,7 +213,7 @@ export class EngagementsService implements OnApplicationBootstrap {
   }
 
   private async record(m: EntityManager, engagementId: string, type: string, actor: Actor, detail: Record<string, unknown>): Promise<void> {
-    await m.insert(EngagementEventEntity, { engagementId, type, actor, detail, at: new Date() });
+    await m.query('INSERT INTO engagement_events (engagement_id, type, actor, detail) VALUES ($1, $2, $3, $4::jsonb)', [engagementId, type, actor, JSON.stringify(detail)]);
   }
 
   private async freeInviteCode(m: EntityManager): Promise<string> {

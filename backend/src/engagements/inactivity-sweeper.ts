@@ -33,7 +33,6 @@ export class InactivitySweeper implements OnApplicationBootstrap {
           if (this.#closed) return;
           try {
             await this.engagements.end(id, 'timeout', 'system');
-            this.log.info({ eid: id }, 'ended for inactivity');
           } catch (err) {
             if (!(err instanceof DomainError)) throw err;
           }

@@ -8,7 +8,7 @@ export const WIDGET_CSS = `
 *,*::before,*::after{box-sizing:border-box}
 [hidden]{display:none!important}
 .root{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1f2328;-webkit-font-smoothing:antialiased}
-button{font:inherit;cursor:pointer;border:0;border-radius:10px;min-height:40px}
+button{font:inherit;cursor:pointer;border:0;border-radius:10px;min-height:40px;-webkit-tap-highlight-color:transparent;touch-action:manipulation}
 button:focus-visible,input:focus-visible,textarea:focus-visible{outline:3px solid #f5a524;outline-offset:2px}
 .launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:60px;height:60px;border-radius:50%;background:#1f6feb;color:#fff;display:grid;place-items:center;box-shadow:0 6px 20px rgba(0,0,0,.25);transition:transform .15s}
 .launcher:hover{transform:scale(1.06)}
@@ -18,7 +18,7 @@ button:focus-visible,input:focus-visible,textarea:focus-visible{outline:3px soli
 .head{display:flex;align-items:center;gap:8px;padding:12px 12px 12px 16px;background:#1f6feb;color:#fff}
 .head .titles{flex:1;min-width:0}
 .head h2{margin:0;font-size:16px;font-weight:700}
-.status{margin:2px 0 0;font-size:13px;opacity:.92;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.status{margin:2px 0 0;font-size:13px;opacity:.92;overflow-wrap:anywhere}
 .end{background:rgba(255,255,255,.18);color:#fff;padding:0 12px;font-size:13px;min-height:34px}
 .end:hover{background:rgba(255,255,255,.3)}
 .close{background:transparent;color:#fff;width:40px;padding:0;font-size:22px;line-height:1}
@@ -54,6 +54,7 @@ input,textarea{font:inherit;color:#1f2328;background:#fff;border:1px solid #c8d1
 .send svg{width:20px;height:20px}
 @media (max-width:480px){
   .panel{inset:0;width:100%;height:100%;border-radius:0}
+  .root.open .launcher{display:none}
   .launcher{right:16px;bottom:16px}
   button{min-height:44px}
   .end{min-height:38px}

@@ -1,7 +1,7 @@
 import type { PendingMessage } from '@engage/chat-client';
 import type { ChatMessage } from '@engage/protocol';
 import { HOST_STYLE, WIDGET_CSS } from './styles';
-import { canWrite, statusText, type WidgetState } from './state';
+import { UNAVAILABLE, canWrite, statusText, type WidgetState } from './state';
 
 /** What the chat part of the panel shows; read from the ChatSession on each change. */
 export interface ChatView {
@@ -226,6 +226,7 @@ export function createView(parent: HTMLElement, handlers: ViewHandlers, wrap: Wr
     render(state, chat) {
       const { open, phase } = state;
       panel.hidden = !open;
+      root.classList.toggle('open', open);
       launcher.setAttribute('aria-expanded', String(open));
       launcher.setAttribute('aria-label', open ? 'Close chat' : chat.unread ? `Open chat, ${chat.unread} unread` : 'Open chat');
       const icon = open ? CLOSE_ICON : CHAT_ICON;
@@ -245,7 +246,7 @@ export function createView(parent: HTMLElement, handlers: ViewHandlers, wrap: Wr
       startBtn.disabled = phase === 'starting';
       startBtn.textContent = phase === 'starting' ? 'Starting…' : 'Start chat';
       unavailable.hidden = phase !== 'unavailable';
-      notice.textContent = state.error ?? '';
+      notice.textContent = state.error && state.error !== UNAVAILABLE ? state.error : 'We could not reach our team. Please try again in a moment.';
       banner.hidden = !(state.reconnecting && inChat && phase !== 'ended');
       log.hidden = !inChat;
       endBtn.hidden = !canWrite(state);

@@ -189,7 +189,8 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
       if (!sock || !id) return;
       sock.request(EV.engagementEnd, { engagementId: id }).then(
         safe('end', (r) => applyEngagement(r.engagement)),
-        (e: unknown) => safe.report(e, 'end'),
+        // Closing the socket on "ended" can beat the acknowledgement; only a real failure counts.
+        (e: unknown) => state.phase !== 'ended' && safe.report(e, 'end'),
       );
     },
     discard: (clientId: string) => chat?.discard(clientId),

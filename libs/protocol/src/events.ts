@@ -1,6 +1,9 @@
-import { z } from 'zod';
-import { LIMITS } from './limits';
 import type { ChatMessage, EngagementView, Role, SenderRole } from './model';
+import type { clientSchemas } from './schemas';
+import type { z } from 'zod';
+
+export type ClientEvent = keyof typeof clientSchemas;
+export type ClientPayload<E extends ClientEvent> = z.infer<(typeof clientSchemas)[E]>;
 
 /**
  * Every socket event, named `domain/action`. Client→server events are answered through the
@@ -25,31 +28,6 @@ export const EV = {
   queueUpdated: 'queue/updated',
   sessionError: 'session/error',
 } as const;
-
-const engagementId = z.string().uuid();
-
-/** Runtime schemas of client→server payloads. */
-export const clientSchemas = {
-  [EV.chatSend]: z.object({
-    engagementId,
-    clientId: z.string().min(1).max(LIMITS.clientIdMaxChars),
-    body: z.string().min(1).max(LIMITS.chatBodyMaxChars),
-  }),
-  [EV.chatHistory]: z.object({
-    engagementId,
-    afterSeq: z.number().int().min(0),
-  }),
-  [EV.chatTyping]: z.object({ engagementId, typing: z.boolean() }),
-  [EV.chatRead]: z.object({ engagementId, seq: z.number().int().min(0) }),
-  [EV.engagementJoin]: z.object({ engagementId }),
-  [EV.engagementLeave]: z.object({ engagementId }),
-  [EV.engagementAccept]: z.object({ engagementId }),
-  [EV.engagementEnd]: z.object({ engagementId }),
-  [EV.queueSubscribe]: z.object({}),
-} as const;
-
-export type ClientEvent = keyof typeof clientSchemas;
-export type ClientPayload<E extends ClientEvent> = z.infer<(typeof clientSchemas)[E]>;
 
 /** What each client→server event answers with when it succeeds. */
 export interface ClientResults {
@@ -81,7 +59,3 @@ export type ServerEvent = keyof ServerPayloads;
 export type SocketPrincipal =
   | { role: 'customer'; engagementId: string; name: string }
   | { role: Exclude<Role, 'customer'>; userId: string; name: string };
-
-export function isClientEvent(name: string): name is ClientEvent {
-  return Object.prototype.hasOwnProperty.call(clientSchemas, name);
-}

@@ -3,3 +3,4 @@ export * from './limits';
 export * from './model';
 export * from './events';
 export * from './rest';
+export * from './schemas';

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 export const ROLES = ['customer', 'agent', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export type StaffRole = Exclude<Role, 'customer'>;
@@ -71,5 +69,3 @@ export interface TimelineEntry {
   detail: Record<string, unknown>;
   at: string;
 }
-
-export const uuidSchema = z.string().uuid();

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { LIMITS } from './limits';
+import type { z } from 'zod';
+import type { inviteSchema, joinSchema, loginSchema, openEngagementSchema } from './schemas';
 import type { ChatMessage, EngagementView, TimelineEntry, UserView } from './model';
 
 /** REST paths, relative to the backend origin. */
@@ -23,20 +23,12 @@ export const API = {
   joinPage: '/join',
 } as const;
 
-export const loginSchema = z.object({
-  email: z.string().email().max(200),
-  password: z.string().min(1).max(200),
-});
 export type LoginRequest = z.infer<typeof loginSchema>;
 export interface LoginResponse {
   token: string;
   user: UserView;
 }
 
-export const openEngagementSchema = z.object({
-  customerName: z.string().trim().min(1).max(LIMITS.customerNameMaxChars).optional(),
-  pageUrl: z.string().url().max(2000).optional(),
-});
 export type OpenEngagementRequest = z.infer<typeof openEngagementSchema>;
 
 /** Answer to open and join: the engagement and the customer's engagement-scoped token. */
@@ -45,9 +37,6 @@ export interface CustomerSession {
   customerToken: string;
 }
 
-export const inviteSchema = z.object({
-  customerName: z.string().trim().min(1).max(LIMITS.customerNameMaxChars).optional(),
-});
 export type InviteRequest = z.infer<typeof inviteSchema>;
 export interface InviteResponse {
   engagement: EngagementView;
@@ -57,16 +46,8 @@ export interface InviteResponse {
   expiresAt: string;
 }
 
-export const joinSchema = z.object({
-  code: z.string().trim().regex(/^\d{6}$/, 'The code has six digits.'),
-  customerName: z.string().trim().min(1).max(LIMITS.customerNameMaxChars).optional(),
-});
 export type JoinRequest = z.infer<typeof joinSchema>;
 
-export const listEngagementsQuerySchema = z.object({
-  state: z.enum(['requested', 'active', 'ended']).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
 
 export interface EngagementDetail {
   engagement: EngagementView;

@@ -13,7 +13,7 @@ import { DeskStore } from './data/desk.store';
   imports: [RouterOutlet, RouterLink, ConnectionBannerComponent],
   providers: [StaffSocket, DeskStore],
   template: `
-    <a class="skip-link" href="#main">Skip to content</a>
+    <a class="skip-link" href="#main" (click)="skipToMain($event)">Skip to content</a>
     <header class="topbar">
       <a class="brand" routerLink="/desk"><span class="logo" aria-hidden="true"></span>Engage<span class="product">desk</span></a>
       <nav aria-label="Desk sections">
@@ -33,9 +33,9 @@ import { DeskStore } from './data/desk.store';
       </div>
     </header>
     <app-connection-banner [status]="socket.status()" refusedText="The server refused the connection. Sign in again." />
-    <div id="main" class="desk-main" tabindex="-1">
+    <main id="main" class="desk-main" tabindex="-1">
       <router-outlet />
-    </div>
+    </main>
   `,
   styleUrl: './desk-shell.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -45,6 +45,13 @@ export class DeskShellComponent {
   protected readonly socket = inject(StaffSocket);
 
   readonly #router = inject(Router);
+
+  /** With <base href="/"> a bare "#main" link would leave the page; move focus instead. */
+  protected skipToMain(event: Event): void {
+    event.preventDefault();
+    document.getElementById('main')?.focus();
+  }
+
   readonly #url = toSignal(
     this.#router.events.pipe(
       filter((e): e is NavigationEnd => e instanceof NavigationEnd),

@@ -23,10 +23,10 @@ import { CustomerSessionService } from './customer-session.service';
           }
         </header>
         <app-connection-banner [status]="session.status()" />
-        <div class="customer-chat pane">
+        <main class="customer-chat pane">
           <header class="pane-header">
             <div class="pane-title">
-              <h1>{{ e?.agent ? 'Chatting with ' + e?.agent?.displayName : 'Support' }}</h1>
+              <h1>{{ agentTitle(e?.agent?.displayName) }}</h1>
               <p class="pane-sub">
                 @if (!e) {
                   Connecting you…
@@ -51,7 +51,7 @@ import { CustomerSessionService } from './customer-session.service';
             <p class="pane-error" role="alert">{{ msg }}</p>
           }
           <app-chat-panel [state]="chat" mine="customer" [peerName]="e?.agent?.displayName || 'support'" />
-        </div>
+        </main>
       </div>
     } @else {
       <main class="auth-page">
@@ -123,6 +123,10 @@ export class JoinPage implements OnInit {
     const code = this.codeValue();
     if (this.session.resume(code || null)) return;
     if (/^\d{6}$/.test(code)) void this.#join(code);
+  }
+
+  protected agentTitle(agentName: string | undefined): string {
+    return agentName ? `Chatting with ${agentName}` : 'Support';
   }
 
   protected value(e: Event): string {

@@ -32,7 +32,7 @@ let nextId = 0;
         } @else {
           <article class="msg" [class.mine]="m.sender.role === mine()" data-testid="chat-message" [attr.data-seq]="m.seq">
             <header class="meta">
-              <span class="who">{{ m.sender.name || (m.sender.role === 'customer' ? 'Customer' : 'Agent') }}</span>
+              <span class="who">{{ m.sender.role === mine() && !readOnly() ? 'You' : m.sender.name || (m.sender.role === 'customer' ? 'Customer' : 'Agent') }}</span>
               <time [attr.datetime]="m.sentAt">{{ time(m.sentAt) }}</time>
             </header>
             <p class="body">{{ m.body }}</p>

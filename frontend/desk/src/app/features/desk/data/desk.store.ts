@@ -5,12 +5,9 @@ import { firstValueFrom } from 'rxjs';
 import { AuthService } from '../../../core/auth/auth.service';
 import { StaffSocket } from '../../../core/realtime/staff-socket.service';
 
-/** The list endpoint answers with an array (older builds wrapped it in { engagements }). */
-type EngagementList = EngagementView[] | { engagements: EngagementView[] };
-
 /**
  * What the desk shows in its sidebar: the waiting queue and (for supervisors) every live
- * engagement, pushed by the server; and the signed-in agent's own open engagements.
+ * engagement, pushed by the server; among them the signed-in agent's own.
  */
 @Injectable()
 export class DeskStore {
@@ -22,7 +19,6 @@ export class DeskStore {
   readonly #live = signal<EngagementView[]>([]);
   readonly #mine = signal<EngagementView[]>([]);
   readonly #queueLoaded = signal(false);
-  readonly #mineLoaded = signal(false);
   readonly #queueError = signal('');
 
   /** Waiting customers, longest wait first. */
@@ -30,7 +26,6 @@ export class DeskStore {
   readonly live = this.#live.asReadonly();
   readonly mine = computed(() => [...this.#mine()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
   readonly queueLoaded = this.#queueLoaded.asReadonly();
-  readonly mineLoaded = this.#mineLoaded.asReadonly();
   readonly queueError = this.#queueError.asReadonly();
   /** The engagement open in the main pane (set by the pane itself). */
   readonly selectedId = signal<string | null>(null);
@@ -39,10 +34,7 @@ export class DeskStore {
     const socket = this.#ws.socket;
     const offs = [
       socket.onStatus((status) => {
-        if (status === 'connected') {
-          void this.#subscribe();
-          void this.refreshMine();
-        }
+        if (status === 'connected') void this.#subscribe();
       }),
       socket.on(EV.queueUpdated, (q) => this.#applyQueue(q)),
       socket.on(EV.engagementUpdated, (e) => this.upsert(e)),
@@ -67,19 +59,6 @@ export class DeskStore {
     const res = await firstValueFrom(this.#http.post<InviteResponse>(API.invite, customerName ? { customerName } : {}));
     this.upsert(res.engagement);
     return res;
-  }
-
-  /** Reloads my open engagements (requested invitations and active chats). */
-  async refreshMine(): Promise<void> {
-    const me = this.#auth.user()?.id;
-    try {
-      const [active, requested] = await Promise.all([this.#list('active'), this.#list('requested')]);
-      this.#mine.set([...active, ...requested].filter((e) => e.agent?.id === me));
-    } catch {
-      // Keep what we have; the next reconnect or update refreshes it.
-    } finally {
-      this.#mineLoaded.set(true);
-    }
   }
 
   /** Applies one engagement's new state wherever it appears. */
@@ -110,12 +89,14 @@ export class DeskStore {
   #applyQueue(q: { queue: EngagementView[]; live: EngagementView[] }): void {
     this.#queue.set(q.queue);
     this.#live.set(q.live);
+    // Agents receive their own live engagements; supervisors receive all of them.
+    const me = this.#auth.user()?.id;
+    this.#mine.set(q.live.filter((e) => e.agent?.id === me && e.state !== 'ended'));
     this.#queueLoaded.set(true);
   }
 
   async #list(state: 'active' | 'requested' | 'ended'): Promise<EngagementView[]> {
-    const res = await firstValueFrom(this.#http.get<EngagementList>(API.engagements, { params: { state, limit: 200 } }));
-    return Array.isArray(res) ? res : res.engagements;
+    return firstValueFrom(this.#http.get<EngagementView[]>(API.engagements, { params: { state, limit: 200 } }));
   }
 
   /** Ended engagements for the history page (the server decides whose). */

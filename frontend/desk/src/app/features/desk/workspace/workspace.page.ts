@@ -76,7 +76,7 @@ import { InvitePanelComponent } from './invite-panel.component';
                 </a>
               </li>
             } @empty {
-              <li class="empty-state">{{ store.mineLoaded() ? 'No open engagements. Accept someone from the queue.' : 'Loading…' }}</li>
+              <li class="empty-state">{{ store.queueLoaded() ? 'No open engagements. Accept someone from the queue.' : 'Loading…' }}</li>
             }
           </ul>
         </section>

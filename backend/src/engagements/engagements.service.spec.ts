@@ -1,0 +1,81 @@
+import type { EngagementView } from '@engage/protocol';
+import { TokensService } from '../auth/tokens.service';
+import { InvalidStateError, NotFoundError } from '../common/errors';
+import { configureLogging } from '../common/logger';
+import { AppConfig } from '../config/app-config';
+import { loadConfig } from '../config/config.schema';
+import { startTestDatabase } from '../database/test-database';
+import { EngagementBus } from './engagement-bus';
+import { EngagementsService } from './engagements.service';
+import { LiveEngagements } from './live-engagements';
+
+configureLogging('silent');
+jest.setTimeout(60_000);
+
+describe('EngagementsService (real PostgreSQL)', () => {
+  let env: Awaited<ReturnType<typeof startTestDatabase>>;
+  let service: EngagementsService;
+  let bus: EngagementBus;
+  let agent: { role: 'agent'; userId: string; name: string };
+  const tokens = new TokensService('t'.repeat(40));
+
+  beforeAll(async () => {
+    env = await startTestDatabase();
+    const config = new AppConfig(loadConfig({ PUBLIC_URL: 'http://desk.test' }, { cwd: '/', repoRoot: '/' }));
+    bus = new EngagementBus();
+    service = new EngagementsService(env.db.dataSource, new LiveEngagements(), bus, tokens, config);
+    const [u] = await env.db.dataSource.query(`INSERT INTO users (email, display_name, role, password_hash) VALUES ('a@x.test', 'Alex', 'agent', 'x') RETURNING id`);
+    agent = { role: 'agent', userId: u.id, name: 'Alex' };
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('persists each change with a timeline event before announcing it', async () => {
+    const seen: Array<{ view: EngagementView; events: number }> = [];
+    const session = await service.open({ customerName: 'Carla', pageUrl: 'http://shop.test/a' });
+    expect(tokens.verify(session.customerToken)).toEqual({ role: 'customer', engagementId: session.engagement.id, name: 'Carla' });
+    const id = session.engagement.id;
+    bus.on('changed', (view) => {
+      // Announced after commit: the row already holds the new state.
+      void env.db.dataSource.query('SELECT state FROM engagements WHERE id = $1', [view.id]).then((r: Array<{ state: string }>) => seen.push({ view, events: r[0].state === view.state ? 1 : 0 }));
+    });
+    const accepted = await service.accept(id, agent);
+    expect(accepted).toMatchObject({ state: 'active', agent: { id: agent.userId, displayName: 'Alex' } });
+    await expect(service.accept(id, agent)).rejects.toBeInstanceOf(InvalidStateError);
+    const ended = await service.end(id, 'customer', 'customer');
+    expect(ended).toMatchObject({ state: 'ended', endReason: 'customer' });
+    const detail = await service.detail(id, agent);
+    expect(detail.timeline.map((t) => t.type)).toEqual(['engagement.requested', 'engagement.accepted', 'engagement.ended']);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen.every((s) => s.events === 1)).toBe(true);
+  });
+
+  it('redeems an invitation code exactly once', async () => {
+    const invite = await service.invite(agent, { customerName: 'Ivan' });
+    expect(invite.code).toMatch(/^\d{6}$/);
+    expect(invite.joinUrl).toBe(`http://desk.test/join/${invite.code}`);
+    expect(invite.engagement).toMatchObject({ state: 'active', channel: 'invite' });
+    const joined = await service.join({ code: invite.code, customerName: 'Ivy' });
+    expect(joined.engagement).toMatchObject({ id: invite.engagement.id, customerName: 'Ivy' });
+    await expect(service.join({ code: invite.code })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(service.join({ code: '000000' === invite.code ? '000001' : '000000' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('stores read receipts without going backwards or past the last message', async () => {
+    const { engagement } = await service.open({});
+    await env.db.dataSource.query('UPDATE engagements SET last_seq = 5 WHERE id = $1', [engagement.id]);
+    expect(await service.markRead(engagement.id, 'customer', 3)).toBe(3);
+    expect(await service.markRead(engagement.id, 'customer', 2)).toBe(3);
+    expect(await service.markRead(engagement.id, 'customer', 99)).toBe(5);
+    await expect(service.markRead('00000000-0000-4000-8000-000000000000', 'agent', 1)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('lists the queue and own engagements for agents', async () => {
+    const other = { role: 'agent' as const, userId: '00000000-0000-4000-8000-000000000001', name: 'Nobody' };
+    const list = await service.list(other, { limit: 50 });
+    expect(list.every((v) => v.state === 'requested')).toBe(true);
+    const all = await service.list({ role: 'supervisor', userId: agent.userId, name: 'S' }, { limit: 50 });
+    expect(all.length).toBeGreaterThan(list.length);
+  });
+});

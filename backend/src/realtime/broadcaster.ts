@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { EV, type EngagementView } from '@engage/protocol';
+import type { Server } from 'socket.io';
+import { ChatService } from '../chat/chat.service';
+import { MessageWriter } from '../chat/message-writer';
+import { EngagementBus } from '../engagements/engagement-bus';
+import { LiveEngagements } from '../engagements/live-engagements';
+import { MetricsService } from '../metrics/metrics.service';
+import type { Principal } from '../auth/principal';
+import { queueFor } from './handlers/queue.handler';
+import { STAFF_ROOM, engagementRoom } from './socket-context';
+
+/** Sends committed changes to the rooms that should see them. */
+@Injectable()
+export class Broadcaster {
+  private server: Server | undefined;
+  private queueScheduled = false;
+
+  constructor(
+    private readonly bus: EngagementBus,
+    private readonly writer: MessageWriter,
+    private readonly chat: ChatService,
+    private readonly live: LiveEngagements,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  attach(server: Server): void {
+    this.server = server;
+    this.bus.on('changed', (view) => this.engagementChanged(view));
+    this.bus.on('read', (r) => server.to(engagementRoom(r.engagementId)).emit(EV.chatReadChanged, r));
+    this.writer.on('committed', (messages) => {
+      for (const m of messages) server.to(engagementRoom(m.engagementId)).emit(EV.chatMessage, m);
+    });
+    this.updateGauges();
+  }
+
+  private engagementChanged(view: EngagementView): void {
+    this.server?.to(engagementRoom(view.id)).emit(EV.engagementUpdated, view);
+    if (view.state === 'ended') this.chat.forget(view.id);
+    this.updateGauges();
+    this.scheduleQueueUpdate();
+  }
+
+  /** Changes that arrive together produce one queue/updated per staff socket. */
+  private scheduleQueueUpdate(): void {
+    if (this.queueScheduled) return;
+    this.queueScheduled = true;
+    setImmediate(() => {
+      this.queueScheduled = false;
+      const server = this.server;
+      if (!server) return;
+      const snap = this.live.snapshot();
+      const ids = server.of('/').adapter.rooms.get(STAFF_ROOM) ?? new Set<string>();
+      for (const id of ids) {
+        const socket = server.of('/').sockets.get(id);
+        const principal = socket?.data.principal as Principal | undefined;
+        if (socket && principal) socket.emit(EV.queueUpdated, queueFor(principal, snap));
+      }
+    });
+  }
+
+  private updateGauges(): void {
+    const snap = this.live.snapshot();
+    this.metrics.activeEngagements.set({ state: 'requested' }, snap.queue.length);
+    this.metrics.activeEngagements.set({ state: 'active' }, snap.live.length);
+  }
+}

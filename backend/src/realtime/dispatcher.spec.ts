@@ -1,0 +1,118 @@
+import { EV, LIMITS, type Ack } from '@engage/protocol';
+import pino from 'pino';
+import type { Principal } from '../auth/principal';
+import { ForbiddenError } from '../common/errors';
+import { MetricsService } from '../metrics/metrics.service';
+import { Dispatcher, validate } from './dispatcher';
+import type { ChatHandler } from './handlers/chat.handler';
+import type { EngagementHandler } from './handlers/engagement.handler';
+import type { QueueHandler } from './handlers/queue.handler';
+import type { SocketContext } from './socket-context';
+import { TokenBucket } from './token-bucket';
+
+const eid = '3f1c2a8e-7d4b-4c1a-9e2f-0a1b2c3d4e5f';
+
+function setup(opts: { burst?: number } = {}) {
+  const chat = { handle: jest.fn(async () => ({ seq: 1, sentAt: 'now', duplicate: false })) };
+  const engagement = { handle: jest.fn(async () => ({})) };
+  const queue = { handle: jest.fn(async () => ({ queue: [], live: [] })) };
+  const dispatcher = new Dispatcher(chat as unknown as ChatHandler, engagement as unknown as EngagementHandler, queue as unknown as QueueHandler, new MetricsService());
+  const principal: Principal = { role: 'customer', engagementId: eid, name: 'C' };
+  const ctx = {
+    id: 's1',
+    principal,
+    log: pino({ level: 'silent' }),
+    bucket: new TokenBucket(1, opts.burst ?? 100, () => 0),
+    engagements: new Set([eid]),
+    joinEngagement: jest.fn(),
+    leaveEngagement: jest.fn(),
+    joinStaff: jest.fn(),
+    toOthers: jest.fn(),
+    emit: jest.fn(),
+    disconnect: jest.fn(),
+  } satisfies SocketContext;
+  const send = async (event: unknown, payload?: unknown): Promise<Ack<unknown>> => {
+    let reply: Ack<unknown> | undefined;
+    await dispatcher.dispatch(ctx, event, [payload, (r: Ack<unknown>) => (reply = r)]);
+    return reply!;
+  };
+  return { chat, engagement, queue, ctx, send };
+}
+
+describe('Dispatcher', () => {
+  it('routes each valid event to the handler of its domain', async () => {
+    const t = setup();
+    expect(await t.send(EV.chatSend, { engagementId: eid, clientId: 'c1', body: 'hi' })).toEqual({ ok: true, data: { seq: 1, sentAt: 'now', duplicate: false } });
+    expect(t.chat.handle).toHaveBeenCalledWith(t.ctx, { event: EV.chatSend, payload: { engagementId: eid, clientId: 'c1', body: 'hi' } });
+    await t.send(EV.engagementAccept, { engagementId: eid });
+    expect(t.engagement.handle).toHaveBeenCalledTimes(1);
+    await t.send(EV.queueSubscribe, {});
+    await t.send(EV.queueSubscribe);
+    expect(t.queue.handle).toHaveBeenCalledTimes(2);
+  });
+
+  it.each([
+    [EV.chatSend, { engagementId: 'not-a-uuid', clientId: 'c', body: 'x' }],
+    [EV.chatSend, { engagementId: eid, clientId: '', body: 'x' }],
+    [EV.chatSend, { engagementId: eid, clientId: 'c', body: '' }],
+    [EV.chatHistory, { engagementId: eid, afterSeq: -1 }],
+    [EV.chatTyping, { engagementId: eid, typing: 'yes' }],
+    [EV.engagementJoin, 'a string'],
+    [EV.chatRead, null],
+  ])('refuses an invalid %s payload without calling a handler', async (event, payload) => {
+    const t = setup();
+    const reply = await t.send(event, payload);
+    expect(reply).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    expect(t.chat.handle).not.toHaveBeenCalled();
+    expect(t.engagement.handle).not.toHaveBeenCalled();
+  });
+
+  it('answers payload_too_large for an over-long body', async () => {
+    const t = setup();
+    const reply = await t.send(EV.chatSend, { engagementId: eid, clientId: 'c', body: 'x'.repeat(LIMITS.chatBodyMaxChars + 1) });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'payload_too_large' } });
+  });
+
+  it('answers unknown_event by ack and session/error', async () => {
+    const t = setup();
+    const reply = await t.send('chat/explode', {});
+    expect(reply).toMatchObject({ ok: false, error: { code: 'unknown_event' } });
+    expect(t.ctx.emit).toHaveBeenCalledWith(EV.sessionError, expect.objectContaining({ code: 'unknown_event' }));
+  });
+
+  it('passes a handler refusal through as the ack error', async () => {
+    const t = setup();
+    t.chat.handle.mockRejectedValueOnce(new ForbiddenError('Supervisors watch engagements read-only.'));
+    expect(await t.send(EV.chatSend, { engagementId: eid, clientId: 'c', body: 'x' })).toEqual({
+      ok: false,
+      error: { code: 'forbidden', message: 'Supervisors watch engagements read-only.' },
+    });
+  });
+
+  it('hides unexpected failures behind `internal`', async () => {
+    const t = setup();
+    t.chat.handle.mockRejectedValueOnce(new Error('connection reset: secret detail'));
+    expect(await t.send(EV.chatSend, { engagementId: eid, clientId: 'c', body: 'x' })).toEqual({ ok: false, error: { code: 'internal', message: 'Something went wrong on our side.' } });
+  });
+
+  it('rate-limits past the burst with retryAfter, and cuts off a flood', async () => {
+    const t = setup({ burst: 3 });
+    const replies = [];
+    for (let i = 0; i < 5; i++) replies.push(await t.send(EV.chatTyping, { engagementId: eid, typing: true }));
+    expect(replies.slice(0, 3).every((r) => r.ok)).toBe(true);
+    expect(replies[3]).toMatchObject({ ok: false, error: { code: 'rate_limited', retryAfter: 1 } });
+    for (let i = 0; i < 600 && !t.ctx.disconnect.mock.calls.length; i++) await t.send(EV.chatTyping, { engagementId: eid, typing: true });
+    expect(t.ctx.disconnect).toHaveBeenCalled();
+  });
+
+  it('never throws on junk: non-string event names, missing ack', async () => {
+    const t = setup();
+    await expect(t.ctx && new Dispatcher(t.chat as never, t.engagement as never, t.queue as never, new MetricsService()).dispatch(t.ctx, 42, [])).resolves.toBeUndefined();
+  });
+});
+
+describe('validate', () => {
+  it('returns the parsed payload, typed by event', () => {
+    expect(validate(EV.chatHistory, { engagementId: eid, afterSeq: 3 })).toEqual({ event: EV.chatHistory, payload: { engagementId: eid, afterSeq: 3 } });
+  });
+});

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { assertUnreachable, type ClientResults } from '@engage/protocol';
+import { isStaff } from '../../auth/principal';
+import { ForbiddenError } from '../../common/errors';
+import { EngagementsService } from '../../engagements/engagements.service';
+import { assertMayAccept, assertMayView, endReasonFor } from '../access';
+import type { DomainHandler, EventsOf, Inbound } from '../inbound';
+import type { SocketContext } from '../socket-context';
+
+type EngagementEvent = EventsOf<'engagement'>;
+
+@Injectable()
+export class EngagementHandler implements DomainHandler<'engagement'> {
+  constructor(private readonly engagements: EngagementsService) {}
+
+  async handle(ctx: SocketContext, msg: Inbound<EngagementEvent>): Promise<ClientResults[EngagementEvent]> {
+    const id = msg.payload.engagementId;
+    switch (msg.event) {
+      case 'engagement/join': {
+        const view = await this.engagements.view(id);
+        assertMayView(ctx.principal, view);
+        ctx.joinEngagement(id);
+        return { engagement: view };
+      }
+      case 'engagement/leave':
+        if (!isStaff(ctx.principal)) throw new ForbiddenError('A customer stays in their engagement.');
+        ctx.leaveEngagement(id);
+        return {};
+      case 'engagement/accept': {
+        assertMayAccept(ctx.principal);
+        if (!isStaff(ctx.principal)) throw new ForbiddenError();
+        const engagement = await this.engagements.accept(id, ctx.principal);
+        ctx.joinEngagement(id);
+        return { engagement };
+      }
+      case 'engagement/end': {
+        const reason = endReasonFor(ctx.principal, await this.engagements.view(id));
+        const actor = isStaff(ctx.principal) ? 'agent' : 'customer';
+        return { engagement: await this.engagements.end(id, reason, actor) };
+      }
+      default:
+        return assertUnreachable(msg);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import type { ClientEvent, ClientPayload, ClientResults } from '@engage/protocol';
+import type { SocketContext } from './socket-context';
+
+/** A validated client→server message, discriminated by its event name. */
+export type Inbound<E extends ClientEvent = ClientEvent> = { [K in E]: { event: K; payload: ClientPayload<K> } }[E];
+
+export type Domain = 'chat' | 'engagement' | 'queue';
+export type EventsOf<D extends Domain> = Extract<ClientEvent, `${D}/${string}`>;
+
+/** One handler per domain; each ends its switch with assertUnreachable. */
+export interface DomainHandler<D extends Domain> {
+  handle(ctx: SocketContext, msg: Inbound<EventsOf<D>>): Promise<ClientResults[EventsOf<D>]>;
+}
+
+/** Which handler serves each event (a Record over the union: a new event is a type error here). */
+export const DOMAIN_OF: Record<ClientEvent, Domain> = {
+  'chat/send': 'chat',
+  'chat/history': 'chat',
+  'chat/typing': 'chat',
+  'chat/read': 'chat',
+  'engagement/join': 'engagement',
+  'engagement/leave': 'engagement',
+  'engagement/accept': 'engagement',
+  'engagement/end': 'engagement',
+  'queue/subscribe': 'queue',
+};

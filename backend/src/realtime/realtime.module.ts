@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { ChatModule } from '../chat/chat.module';
+import { EngagementsModule } from '../engagements/engagements.module';
+import { Broadcaster } from './broadcaster';
+import { Dispatcher } from './dispatcher';
+import { ChatHandler } from './handlers/chat.handler';
+import { EngagementHandler } from './handlers/engagement.handler';
+import { QueueHandler } from './handlers/queue.handler';
+import { RealtimeGateway } from './realtime.gateway';
+
+@Module({
+  imports: [AuthModule, ChatModule, EngagementsModule],
+  providers: [RealtimeGateway, Dispatcher, Broadcaster, ChatHandler, EngagementHandler, QueueHandler],
+  exports: [RealtimeGateway],
+})
+export class RealtimeModule {}

@@ -1,0 +1,16 @@
+import { TokenBucket } from './token-bucket';
+
+describe('TokenBucket', () => {
+  it('allows a burst, then refills at the rate', () => {
+    let now = 0;
+    const b = new TokenBucket(10, 3, () => now);
+    expect([b.take(), b.take(), b.take()]).toEqual([0, 0, 0]);
+    expect(b.take()).toBeCloseTo(0.1);
+    now += 100;
+    expect(b.take()).toBe(0);
+    expect(b.take()).toBeGreaterThan(0);
+    now += 10_000;
+    expect([b.take(), b.take(), b.take()]).toEqual([0, 0, 0]);
+    expect(b.take()).toBeGreaterThan(0);
+  });
+});
