@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NG_CLI_ANALYTICS: 'false', FORCE_COLOR: '0' };
+// Jest loads ESM-only packages (puppeteer-core 25) through require(esm) with vm modules on.
+const NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --disable-warning=ExperimentalWarning`.trim();
+const env = { ...process.env, NODE_OPTIONS, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NG_CLI_ANALYTICS: 'false', FORCE_COLOR: '0' };
 const out = mkdtempSync(path.join(tmpdir(), 'engage-tests-'));
 let passed = 0;
 let failed = 0;

@@ -39,6 +39,9 @@ describe('a caller joins by link or code; a supervisor watches live', () => {
     await caller.page.waitForSelector(tid('chat-input'));
     await screenshot(caller.page, 'join-phone-chat');
 
+    // The invitation is one of the agent's engagements; the agent opens its chat.
+    await waitForText(agent.page, 'engagement-item', 'Active');
+    await agent.page.locator(tid('engagement-item')).click();
     await caller.page.locator(tid('chat-input')).click();
     await caller.page.keyboard.type('Hi, I was told to open this page.');
     await caller.page.keyboard.press('Enter');

@@ -59,8 +59,12 @@ export class EngageSocket {
       reconnectionDelayMax: 2000,
     });
     this.#socket.on('connect', () => this.#setStatus('connected'));
-    this.#socket.on('disconnect', () => {
-      if (!this.#closed) this.#setStatus('reconnecting');
+    this.#socket.on('disconnect', (reason) => {
+      if (this.#closed) return;
+      this.#setStatus('reconnecting');
+      // A server that shuts down disconnects its sockets itself; socket.io takes that as final,
+      // but the next server process (a restart, another node) should get us back.
+      if (reason === 'io server disconnect') setTimeout(() => !this.#closed && this.#socket.connect(), 500);
     });
     this.#socket.on('connect_error', (err: Error & { data?: { code?: ErrorCode; message?: string } }) => {
       // A refusal by the server's middleware stops socket.io's own retries (socket.active is false).

@@ -1,4 +1,5 @@
 import type { Page } from 'puppeteer-core';
+import { screenshot, texts } from './browser';
 
 export const DEMO_AGENT = { email: 'agent@demo.test', password: 'agent-demo-1', name: 'Alex Agent' };
 export const DEMO_SUPERVISOR = { email: 'supervisor@demo.test', password: 'supervisor-demo-1', name: 'Pat Supervisor' };
@@ -15,12 +16,18 @@ export async function loginToDesk(page: Page, baseUrl: string, who = DEMO_AGENT)
 
 /** Waits until some element with the test id contains the text. */
 export async function waitForText(page: Page, testId: string, text: string, timeout = 15_000): Promise<void> {
-  await page.waitForFunction(
-    (sel: string, t: string) => [...document.querySelectorAll(sel)].some((e) => (e.textContent ?? '').includes(t)),
-    { timeout },
-    tid(testId),
-    text,
-  );
+  try {
+    await page.waitForFunction(
+      (sel: string, t: string) => [...document.querySelectorAll(sel)].some((e) => (e.textContent ?? '').includes(t)),
+      { timeout },
+      tid(testId),
+      text,
+    );
+  } catch (e) {
+    await screenshot(page, `failed-${testId}`).catch(() => undefined);
+    const shown = await texts(page, testId).catch(() => []);
+    throw new Error(`${page.url()}: no ${testId} showed "${text}" within ${timeout} ms; shown: ${JSON.stringify(shown)} (${String(e)})`);
+  }
 }
 
 export async function sendDeskMessage(page: Page, text: string): Promise<void> {

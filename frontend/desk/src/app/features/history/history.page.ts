@@ -12,6 +12,7 @@ import { HistorySelection } from './history-selection';
   imports: [RouterOutlet, RouterLink],
   providers: [HistorySelection],
   template: `
+    <h1 class="visually-hidden">History</h1>
     <div class="split" [class.has-selection]="selection.id() !== null">
       <aside class="sidebar" aria-label="Past engagements">
         <section class="panel" aria-labelledby="history-title">

@@ -17,7 +17,7 @@ import { HistorySelection } from './history-selection';
     <header class="pane-header">
       <a class="back-link" routerLink="/desk/history"><span aria-hidden="true">‹</span> History</a>
       <div class="pane-title">
-        <h1>{{ d?.engagement?.customerName || (loading() ? 'Loading…' : 'Visitor') }}</h1>
+        <h2 class="pane-h">{{ d?.engagement?.customerName || (loading() ? 'Loading…' : 'Visitor') }}</h2>
         @if (d) {
           <p class="pane-sub">
             {{ formatDateTime(d.engagement.createdAt) }}
@@ -53,8 +53,8 @@ import { HistorySelection } from './history-selection';
   `,
   styles: `
     .transcript { flex: 1; min-height: 0; overflow-y: auto; padding: 16px 20px; background: var(--surface); }
-    .t-msg { display: grid; grid-template-columns: 3.5rem 9rem 1fr; gap: 12px; padding: 8px 0; border-bottom: 1px solid var(--border); }
-    .t-msg time { color: var(--muted); font-size: 0.8125rem; font-variant-numeric: tabular-nums; }
+    .t-msg { display: grid; grid-template-columns: 5.5rem 9rem 1fr; gap: 12px; padding: 8px 0; border-bottom: 1px solid var(--border); }
+    .t-msg time { white-space: nowrap; color: var(--muted); font-size: 0.8125rem; font-variant-numeric: tabular-nums; }
     .t-who { font-weight: 600; overflow: hidden; text-overflow: ellipsis; }
     .t-msg.agent .t-who { color: var(--primary); }
     .t-msg.system { color: var(--muted); font-style: italic; }

@@ -11,6 +11,7 @@ import { DeskStore } from '../desk/data/desk.store';
   selector: 'app-supervise-page',
   imports: [RouterOutlet, RouterLink, StateBadgeComponent],
   template: `
+    <h1 class="visually-hidden">Supervise</h1>
     <div class="split" [class.has-selection]="store.selectedId() !== null">
       <aside class="sidebar" aria-label="Live engagements">
         <section class="panel" aria-labelledby="live-title">

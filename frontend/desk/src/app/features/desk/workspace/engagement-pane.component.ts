@@ -18,7 +18,7 @@ import { DeskStore } from '../data/desk.store';
     <header class="pane-header">
       <a class="back-link" routerLink="/desk"><span aria-hidden="true">‹</span> Queue</a>
       <div class="pane-title">
-        <h1>{{ e?.customerName || 'Visitor' }}</h1>
+        <h2 class="pane-h">{{ e?.customerName || 'Visitor' }}</h2>
         <p class="pane-sub">
           @if (e) {
             {{ e.channel === 'invite' ? 'Invitation' : 'Website chat' }}

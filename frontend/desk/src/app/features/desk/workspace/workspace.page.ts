@@ -13,6 +13,7 @@ import { InvitePanelComponent } from './invite-panel.component';
   selector: 'app-workspace-page',
   imports: [RouterOutlet, RouterLink, InvitePanelComponent, StateBadgeComponent],
   template: `
+    <h1 class="visually-hidden">Live desk</h1>
     <div class="split" [class.has-selection]="store.selectedId() !== null">
       <aside class="sidebar" aria-label="Queue and engagements">
         <section class="panel" aria-labelledby="queue-title">
