@@ -1,5 +1,6 @@
 import type { Browser } from 'puppeteer-core';
-import { launchChromium, openParty, screenshot, texts } from './support/browser';
+import { seriousA11yViolations } from './support/axe';
+import { launchChromium, openParty, PHONE, screenshot, texts } from './support/browser';
 import { DEMO_AGENT, loginToDesk, sendDeskMessage, tid, waitForText } from './support/desk';
 import { startPlatform, type Platform } from './support/platform';
 import { openWidgetChat, sendWidgetMessage, w, waitForWidgetText, widgetTexts } from './support/widget';
@@ -67,6 +68,24 @@ describe('chat between a customer on the demo site and an agent on the desk', ()
     await agent.page.locator(tid('history-item')).click();
     await waitForText(agent.page, 'transcript-message', 'Now I am on the cart page.');
     await screenshot(agent.page, 'desk-history');
-    expect(await customer.page.$(w('chat-input'))).toBeTruthy();
+  });
+
+  it('works on a phone with touch and with the keyboard alone, with no serious accessibility violations', async () => {
+    const customer = await openParty(browser, PHONE);
+    await customer.page.goto(`${platform.demoUrl}/`, { waitUntil: 'load' });
+    await customer.page.tap(w('launcher'));
+    await customer.page.waitForSelector(w('name-input'));
+    expect(await seriousA11yViolations(customer.page)).toEqual([]);
+    await customer.page.locator(w('name-input')).fill('Phone Customer');
+    await customer.page.keyboard.press('Enter');
+    await customer.page.waitForSelector(w('chat-input'));
+    await customer.page.locator(w('chat-input')).click();
+    await customer.page.keyboard.type('Typed and sent with Enter');
+    await customer.page.keyboard.press('Enter');
+    await waitForWidgetText(customer.page, 'chat-message', 'Typed and sent with Enter');
+    expect(await seriousA11yViolations(customer.page)).toEqual([]);
+    await screenshot(customer.page, 'demo-widget-phone');
+    const stored = await platform.query("SELECT 1 FROM chat_messages m JOIN engagements e ON e.id = m.engagement_id WHERE e.customer_name = 'Phone Customer'");
+    expect(stored).toHaveLength(1);
   });
 });

@@ -10,17 +10,17 @@ export const WIDGET_CSS = `
 .root{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1f2328;-webkit-font-smoothing:antialiased}
 button{font:inherit;cursor:pointer;border:0;border-radius:10px;min-height:40px;-webkit-tap-highlight-color:transparent;touch-action:manipulation}
 button:focus-visible,input:focus-visible,textarea:focus-visible{outline:3px solid #f5a524;outline-offset:2px}
-.launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:60px;height:60px;border-radius:50%;background:#1f6feb;color:#fff;display:grid;place-items:center;box-shadow:0 6px 20px rgba(0,0,0,.25);transition:transform .15s}
+.launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:60px;height:60px;border-radius:50%;background:#1a5fc8;color:#fff;display:grid;place-items:center;box-shadow:0 6px 20px rgba(0,0,0,.25);transition:transform .15s}
 .launcher:hover{transform:scale(1.06)}
 .launcher svg{width:28px;height:28px}
 .badge{position:absolute;top:-2px;right:-2px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#d1242f;color:#fff;font-size:12px;font-weight:700;line-height:22px;text-align:center}
 .panel{position:fixed;right:20px;bottom:92px;z-index:2147483001;width:370px;height:min(580px,calc(100vh - 112px));display:flex;flex-direction:column;background:#fff;border-radius:14px;box-shadow:0 12px 40px rgba(0,0,0,.28);overflow:hidden}
-.head{display:flex;align-items:center;gap:8px;padding:12px 12px 12px 16px;background:#1f6feb;color:#fff}
+.head{display:flex;align-items:center;gap:8px;padding:12px 12px 12px 16px;background:#1a5fc8;color:#fff}
 .head .titles{flex:1;min-width:0}
 .head h2{margin:0;font-size:16px;font-weight:700}
-.status{margin:2px 0 0;font-size:13px;opacity:.92;overflow-wrap:anywhere}
-.end{background:rgba(255,255,255,.18);color:#fff;padding:0 12px;font-size:13px;min-height:34px}
-.end:hover{background:rgba(255,255,255,.3)}
+.status{margin:2px 0 0;font-size:13px;overflow-wrap:anywhere}
+.end{background:#123f86;border:1px solid rgba(255,255,255,.55);color:#fff;padding:0 12px;font-size:13px;min-height:34px}
+.end:hover{background:#0d3270}
 .close{background:transparent;color:#fff;width:40px;padding:0;font-size:22px;line-height:1}
 .close:hover{background:rgba(255,255,255,.18)}
 .body{flex:1;min-height:0;display:flex;flex-direction:column;background:#f6f8fa}
@@ -28,16 +28,16 @@ button:focus-visible,input:focus-visible,textarea:focus-visible{outline:3px soli
 .intro p,.notice p{margin:0}
 label{display:grid;gap:4px;font-size:13px;font-weight:600;color:#444c56}
 input,textarea{font:inherit;color:#1f2328;background:#fff;border:1px solid #c8d1da;border-radius:10px;padding:9px 11px;width:100%}
-.primary{background:#1f6feb;color:#fff;padding:0 16px;font-weight:600}
+.primary{background:#1a5fc8;color:#fff;padding:0 16px;font-weight:600}
 .primary:hover{background:#1a5fd0}
 .primary:disabled{opacity:.55;cursor:default}
 .secondary{background:#e7ecf2;color:#1f2328;padding:0 14px}
 .log{flex:1;min-height:0;overflow-y:auto;margin:0;padding:12px;list-style:none;display:flex;flex-direction:column;gap:8px;overscroll-behavior:contain}
 .msg{max-width:82%;display:flex;flex-direction:column;align-items:flex-start}
 .msg .bubble{padding:8px 12px;border-radius:14px;background:#fff;border:1px solid #e1e6eb;white-space:pre-wrap;overflow-wrap:anywhere}
-.msg .meta{font-size:11px;color:#6e7781;margin:2px 4px 0;display:flex;gap:6px;align-items:center}
+.msg .meta{font-size:11px;color:#57606a;margin:2px 4px 0;display:flex;gap:6px;align-items:center}
 .msg.own{align-self:flex-end;align-items:flex-end}
-.msg.own .bubble{background:#1f6feb;border-color:#1f6feb;color:#fff}
+.msg.own .bubble{background:#1a5fc8;border-color:#1a5fc8;color:#fff}
 .msg.pending .bubble{opacity:.7}
 .msg.failed .bubble{background:#fff;color:#1f2328;border-color:#d1242f}
 .msg.failed .meta{color:#d1242f}

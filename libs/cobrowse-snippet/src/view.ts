@@ -94,7 +94,7 @@ export function createView(parent: HTMLElement, handlers: ViewHandlers, wrap: Wr
   const unavailable = h('div', { class: 'notice' }, notice, retryBtn);
 
   const banner = h('p', { class: 'banner', role: 'status' }, 'Connection lost. Reconnecting…');
-  const log = h('ol', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' });
+  const log = h('ol', { class: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' });
   const typing = h('p', { class: 'typing', 'data-testid': 'typing', 'aria-live': 'polite' });
   const receipt = h('span', { class: 'receipt', 'data-testid': 'receipt' }, 'Read');
   const newChatBtn = h('button', { type: 'button', class: 'primary' }, 'Start a new chat');
