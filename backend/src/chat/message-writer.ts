@@ -24,8 +24,6 @@ export interface MessageWriterOptions {
   queueMax: number;
   /** Rows per INSERT at most. */
   maxBatch?: number;
-  /** Transactions in flight at most. */
-  maxInFlight?: number;
   log: Logger;
   /** Called per message with the time from write() to commit, in ms. */
   onPersisted?: (latencyMs: number) => void;
@@ -52,8 +50,8 @@ interface Entry {
 type Row = { engagement_id: string; client_id: string; seq: number; sent_at: Date; sender_role: SenderRole; sender_name: string; body: string };
 
 /**
- * Group-commit chat persistence: writes queue up while up to `maxInFlight` transactions run, and
- * each transaction stores everything queued so far with one multi-row INSERT.
+ * Group-commit chat persistence: writes queue up while one flush runs, and each flush stores
+ * everything queued so far with one multi-row INSERT.
  *
  * Sequence numbers come from an in-memory counter per engagement (initialised from MAX(seq)), so
  * they are assigned in arrival order. They are increasing but may have gaps: a duplicate client id
@@ -78,12 +76,12 @@ export class MessageWriter extends EventEmitter<MessageWriterEvents> {
   #idleWaiters: Array<() => void> = [];
   #closing: Promise<void> | undefined;
   readonly #maxBatch: number;
-  readonly #maxInFlight: number;
+  /** One flush at a time: see #store. */
+  readonly #maxInFlight = 1;
 
   private constructor(private readonly opts: MessageWriterOptions) {
     super();
     this.#maxBatch = opts.maxBatch ?? 1000;
-    this.#maxInFlight = opts.maxInFlight ?? 2;
     this.#pool = new Pool({ connectionString: opts.connectionString, max: this.#maxInFlight + 1 });
     this.#pool.on('error', (err) => opts.log.error({ err }, 'idle writer connection failed'));
   }
@@ -190,53 +188,46 @@ export class MessageWriter extends EventEmitter<MessageWriterEvents> {
     }
   }
 
+  /**
+   * One statement, one round trip, committed on its own (autocommit): the INSERT and the
+   * engagement's last_seq move together. With one flush in flight at a time, two flushes never
+   * lock the same engagement rows against each other.
+   */
   async #store(batch: Entry[]): Promise<Map<string, Row & { inserted: boolean }>> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
-      const ids = [...new Set(batch.map((e) => e.msg.engagementId))].sort();
-      // Lock the engagement rows in one order so concurrent flushes can't deadlock.
-      await client.query('SELECT id FROM engagements WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE', [ids]);
-      const inserted = await client.query<Row>(
-        `WITH ins AS (
-           INSERT INTO chat_messages (engagement_id, seq, client_id, sender_role, sender_name, body, sent_at)
-           SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
-           ON CONFLICT (engagement_id, client_id) DO NOTHING
-           RETURNING engagement_id, client_id, seq, sent_at, sender_role, sender_name, body
-         ), upd AS (
-           UPDATE engagements e SET last_seq = GREATEST(e.last_seq, m.seq), last_activity_at = now()
-           FROM (SELECT engagement_id, MAX(seq) AS seq FROM ins GROUP BY engagement_id) m WHERE e.id = m.engagement_id
-         )
-         SELECT * FROM ins`,
-        [
-          batch.map((e) => e.msg.engagementId),
-          batch.map((e) => e.seq),
-          batch.map((e) => e.msg.clientId),
-          batch.map((e) => e.msg.senderRole),
-          batch.map((e) => e.msg.senderName),
-          batch.map((e) => e.msg.body),
-          batch.map((e) => e.sentAt),
-        ],
+    const inserted = await this.#pool.query<Row>(
+      `WITH ins AS (
+         INSERT INTO chat_messages (engagement_id, seq, client_id, sender_role, sender_name, body, sent_at)
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+         ON CONFLICT (engagement_id, client_id) DO NOTHING
+         RETURNING engagement_id, client_id, seq, sent_at, sender_role, sender_name, body
+       ), upd AS (
+         UPDATE engagements e SET last_seq = GREATEST(e.last_seq, m.seq), last_activity_at = now()
+         FROM (SELECT engagement_id, MAX(seq) AS seq FROM ins GROUP BY engagement_id) m WHERE e.id = m.engagement_id
+       )
+       SELECT * FROM ins`,
+      [
+        batch.map((e) => e.msg.engagementId),
+        batch.map((e) => e.seq),
+        batch.map((e) => e.msg.clientId),
+        batch.map((e) => e.msg.senderRole),
+        batch.map((e) => e.msg.senderName),
+        batch.map((e) => e.msg.body),
+        batch.map((e) => e.sentAt),
+      ],
+    );
+    const rows = new Map<string, Row & { inserted: boolean }>();
+    for (const r of inserted.rows) rows.set(`${r.engagement_id}\0${r.client_id}`, { ...r, inserted: true });
+    const missing = batch.filter((e) => !rows.has(`${e.msg.engagementId}\0${e.msg.clientId}`));
+    if (missing.length > 0) {
+      // Client ids stored before (a resend after a lost acknowledgement): answer with the stored row.
+      const existing = await this.#pool.query<Row>(
+        `SELECT m.engagement_id, m.client_id, m.seq, m.sent_at, m.sender_role, m.sender_name, m.body
+         FROM chat_messages m JOIN unnest($1::uuid[], $2::text[]) AS k(eid, cid) ON m.engagement_id = k.eid AND m.client_id = k.cid`,
+        [missing.map((e) => e.msg.engagementId), missing.map((e) => e.msg.clientId)],
       );
-      const rows = new Map<string, Row & { inserted: boolean }>();
-      for (const r of inserted.rows) rows.set(`${r.engagement_id}\0${r.client_id}`, { ...r, inserted: true });
-      const missing = batch.filter((e) => !rows.has(`${e.msg.engagementId}\0${e.msg.clientId}`));
-      if (missing.length > 0) {
-        const existing = await client.query<Row>(
-          `SELECT m.engagement_id, m.client_id, m.seq, m.sent_at, m.sender_role, m.sender_name, m.body
-           FROM chat_messages m JOIN unnest($1::uuid[], $2::text[]) AS k(eid, cid) ON m.engagement_id = k.eid AND m.client_id = k.cid`,
-          [missing.map((e) => e.msg.engagementId), missing.map((e) => e.msg.clientId)],
-        );
-        for (const r of existing.rows) rows.set(`${r.engagement_id}\0${r.client_id}`, { ...r, inserted: false });
-      }
-      await client.query('COMMIT');
-      return rows;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
+      for (const r of existing.rows) rows.set(`${r.engagement_id}\0${r.client_id}`, { ...r, inserted: false });
     }
+    return rows;
   }
 
   #deliver(batch: Entry[], rows: Map<string, Row & { inserted: boolean }>): void {
