@@ -32,10 +32,17 @@ describe('chat between a customer on the demo site and an agent on the desk', ()
     await agent.page.locator(`${tid('queue-item')} ${tid('accept')}`).click();
     await waitForWidgetText(customer.page, 'status', DEMO_AGENT.name);
 
+    // Typing shows on the other side, and stops when the message is sent.
+    await customer.page.locator(w('chat-input')).fill('Hello, I cannot');
+    await waitForText(agent.page, 'typing', 'Dana Customer is typing');
     await sendWidgetMessage(customer.page, 'Hello, I cannot find the blue jacket.');
     await waitForText(agent.page, 'chat-message', 'I cannot find the blue jacket');
+    await agent.page.waitForFunction((sel: string) => !document.querySelector(sel), {}, tid('typing'));
+    // The agent has the message on screen: the customer sees it was read.
+    await waitForWidgetText(customer.page, 'receipt', 'Read');
     await sendDeskMessage(agent.page, 'Happy to help — it is on the products page.');
     await waitForWidgetText(customer.page, 'chat-message', 'it is on the products page');
+    await agent.page.waitForSelector(`${tid('receipt')}[aria-label="Read"]`);
     await screenshot(agent.page, 'desk-chat');
     await screenshot(customer.page, 'demo-widget-chat');
 
