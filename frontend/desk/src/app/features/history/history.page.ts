@@ -1,53 +1,37 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
-import { RouterLink, RouterOutlet } from '@angular/router';
 import type { EngagementView } from '@engage/protocol';
 import { describeError } from '../../core/errors';
 import { formatDateTime, formatDuration } from '../../core/format';
+import { EngagementListItemComponent } from '../../shared/ui/engagement-list-item.component';
+import { SplitViewComponent } from '../../shared/ui/split-view.component';
 import { DeskStore } from '../desk/data/desk.store';
 import { HistorySelection } from './history-selection';
 
 /** Past engagements; one opens with its transcript. */
 @Component({
   selector: 'app-history-page',
-  imports: [RouterOutlet, RouterLink],
+  imports: [SplitViewComponent, EngagementListItemComponent],
   providers: [HistorySelection],
   template: `
     <h1 class="visually-hidden">History</h1>
-    <div class="split" [class.has-selection]="selection.id() !== null">
-      <aside class="sidebar" aria-label="Past engagements">
-        <section class="panel" aria-labelledby="history-title">
-          <div class="panel-head">
-            <h2 id="history-title" class="panel-title">Past engagements</h2>
-            <button type="button" class="btn ghost small" (click)="load()" [disabled]="loading()">Refresh</button>
-          </div>
-          @if (error()) {
-            <p class="form-error" role="alert">{{ error() }}</p>
+    <div appSplitView sidebarLabel="Past engagements" [hasSelection]="selection.id() !== null">
+      <section class="panel" aria-labelledby="history-title">
+        <div class="panel-head">
+          <h2 id="history-title" class="panel-title">Past engagements</h2>
+          <button type="button" class="btn ghost small" (click)="load()" [disabled]="loading()">Refresh</button>
+        </div>
+        @if (error()) {
+          <p class="form-error" role="alert">{{ error() }}</p>
+        }
+        <ul class="list">
+          @for (e of items(); track e.id) {
+            <li appEngagementListItem testid="history-item" [engagement]="e" [link]="['/desk/history', e.id]" [selected]="selection.id() === e.id" [badge]="false">
+              {{ when(e) }} · {{ length(e) }}{{ e.agent ? ' · ' + e.agent.displayName : '' }}
+            </li>
+          } @empty {
+            <li class="empty-state">{{ loading() ? 'Loading…' : 'No past engagements yet.' }}</li>
           }
-          <ul class="list">
-            @for (e of items(); track e.id) {
-              <li>
-                <a
-                  class="item link-item"
-                  data-testid="history-item"
-                  [attr.data-engagement-id]="e.id"
-                  [routerLink]="['/desk/history', e.id]"
-                  [class.selected]="selection.id() === e.id"
-                  [attr.aria-current]="selection.id() === e.id ? 'true' : null"
-                >
-                  <div class="item-main">
-                    <span class="item-title">{{ e.customerName || 'Visitor' }}</span>
-                    <span class="item-sub">{{ when(e) }} · {{ length(e) }}{{ e.agent ? ' · ' + e.agent.displayName : '' }}</span>
-                  </div>
-                </a>
-              </li>
-            } @empty {
-              <li class="empty-state">{{ loading() ? 'Loading…' : 'No past engagements yet.' }}</li>
-            }
-          </ul>
-        </section>
-      </aside>
-      <section class="main-pane">
-        <router-outlet />
+        </ul>
       </section>
     </div>
   `,

@@ -1,35 +1,31 @@
 import { HttpClient } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
-import { RouterLink } from '@angular/router';
 import { API, type EngagementDetail } from '@engage/protocol';
 import { firstValueFrom } from 'rxjs';
 import { describeError } from '../../core/errors';
 import { endReasonLabel, formatDateTime, formatTime } from '../../core/format';
+import { PaneHeaderComponent } from '../../shared/ui/pane-header.component';
 import { StateBadgeComponent } from '../../shared/ui/state-badge.component';
 import { HistorySelection } from './history-selection';
 
 /** The stored transcript of one engagement, read-only. */
 @Component({
   selector: 'app-transcript-pane',
-  imports: [RouterLink, StateBadgeComponent],
+  imports: [PaneHeaderComponent, StateBadgeComponent],
   template: `
     @let d = detail();
-    <header class="pane-header">
-      <a class="back-link" routerLink="/desk/history"><span aria-hidden="true">‹</span> History</a>
-      <div class="pane-title">
-        <h2 class="pane-h">{{ d?.engagement?.customerName || (loading() ? 'Loading…' : 'Visitor') }}</h2>
-        @if (d) {
-          <p class="pane-sub">
-            {{ formatDateTime(d.engagement.createdAt) }}
-            @if (d.engagement.agent) {
-              · with {{ d.engagement.agent.displayName }}
-            }
-            @if (d.engagement.endReason) {
-              · {{ endReason() }}
-            }
-          </p>
-        }
-      </div>
+    <header appPaneHeader backLink="/desk/history" backLabel="History" [title]="d?.engagement?.customerName || (loading() ? 'Loading…' : 'Visitor')">
+      @if (d) {
+        <p class="pane-sub">
+          {{ formatDateTime(d.engagement.createdAt) }}
+          @if (d.engagement.agent) {
+            · with {{ d.engagement.agent.displayName }}
+          }
+          @if (d.engagement.endReason) {
+            · {{ endReason() }}
+          }
+        </p>
+      }
       @if (d) {
         <app-state-badge [state]="d.engagement.state" testid="engagement-state" />
       }

@@ -1,33 +1,24 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
-import { RouterLink } from '@angular/router';
-import { EV } from '@engage/protocol';
-import { AuthService } from '../../core/auth/auth.service';
-import { endReasonLabel } from '../../core/format';
-import { type ChatState, openChat } from '../../core/realtime/chat-state';
-import { StaffSocket } from '../../core/realtime/staff-socket.service';
+import { ChangeDetectionStrategy, Component, input } from '@angular/core';
 import { ChatPanelComponent } from '../../shared/chat/chat-panel.component';
+import { useEngagementChat } from '../../shared/chat/engagement-chat';
+import { PaneHeaderComponent } from '../../shared/ui/pane-header.component';
 import { StateBadgeComponent } from '../../shared/ui/state-badge.component';
-import { DeskStore } from '../desk/data/desk.store';
 
 /** A live engagement watched by a supervisor: the same chat, live, without a send box. */
 @Component({
   selector: 'app-watch-pane',
-  imports: [ChatPanelComponent, StateBadgeComponent, RouterLink],
+  imports: [ChatPanelComponent, PaneHeaderComponent, StateBadgeComponent],
   template: `
     @let e = engagement();
-    <header class="pane-header">
-      <a class="back-link" routerLink="/desk/supervise"><span aria-hidden="true">‹</span> Live</a>
-      <div class="pane-title">
-        <h2 class="pane-h">{{ e?.customerName || 'Visitor' }}</h2>
-        <p class="pane-sub">
-          @if (e) {
-            {{ e.agent ? 'Agent: ' + e.agent.displayName : 'No agent yet' }}
-            @if (e.state === 'ended') {
-              · {{ endReason() }}
-            }
+    <header appPaneHeader backLink="/desk/supervise" backLabel="Live" [title]="e?.customerName || 'Visitor'">
+      <p class="pane-sub">
+        @if (e) {
+          {{ e.agent ? 'Agent: ' + e.agent.displayName : 'No agent yet' }}
+          @if (e.state === 'ended') {
+            · {{ endReason() }}
           }
-        </p>
-      </div>
+        }
+      </p>
       <span class="watch-tag">Watching · read-only</span>
       @if (e) {
         <app-state-badge [state]="e.state" testid="engagement-state" />
@@ -49,31 +40,8 @@ import { DeskStore } from '../desk/data/desk.store';
 })
 export class WatchPaneComponent {
   readonly id = input.required<string>();
-  readonly #store = inject(DeskStore);
-  readonly #ws = inject(StaffSocket);
-  readonly #auth = inject(AuthService);
-  protected readonly chat = signal<ChatState | null>(null);
-  protected readonly engagement = computed(() => this.chat()?.engagement() ?? this.#store.engagementById(this.id()) ?? null);
-  protected readonly endReason = computed(() => endReasonLabel(this.engagement()?.endReason ?? null) || 'Ended');
-
-  constructor() {
-    effect((onCleanup) => {
-      const engagementId = this.id();
-      const state = openChat({
-        socket: this.#ws.socket,
-        status: this.#ws.status,
-        engagementId,
-        role: 'supervisor',
-        selfName: this.#auth.user()?.displayName ?? '',
-      });
-      this.chat.set(state);
-      this.#store.selectedId.set(engagementId);
-      onCleanup(() => {
-        state.close();
-        // Stop receiving this engagement's events; a watcher leaves no trace in it.
-        this.#ws.socket.request(EV.engagementLeave, { engagementId }).catch(() => undefined);
-        this.#store.selectedId.set(null);
-      });
-    });
-  }
+  readonly #live = useEngagementChat(this.id, 'supervisor');
+  protected readonly chat = this.#live.chat;
+  protected readonly engagement = this.#live.engagement;
+  protected readonly endReason = this.#live.endReason;
 }

@@ -1,38 +1,32 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
-import { RouterLink } from '@angular/router';
-import { AuthService } from '../../../core/auth/auth.service';
+import { ChangeDetectionStrategy, Component, effect, inject, input, linkedSignal, signal } from '@angular/core';
 import { describeError } from '../../../core/errors';
-import { endReasonLabel, formatTime } from '../../../core/format';
-import { type ChatState, openChat } from '../../../core/realtime/chat-state';
-import { StaffSocket } from '../../../core/realtime/staff-socket.service';
+import { formatTime } from '../../../core/format';
 import { ChatPanelComponent } from '../../../shared/chat/chat-panel.component';
+import { useEngagementChat } from '../../../shared/chat/engagement-chat';
+import { PaneHeaderComponent } from '../../../shared/ui/pane-header.component';
 import { StateBadgeComponent } from '../../../shared/ui/state-badge.component';
 import { DeskStore } from '../data/desk.store';
 
 /** One engagement as its agent works it: header with state and End, then the chat. */
 @Component({
   selector: 'app-engagement-pane',
-  imports: [ChatPanelComponent, StateBadgeComponent, RouterLink],
+  imports: [ChatPanelComponent, PaneHeaderComponent, StateBadgeComponent],
   template: `
     @let e = engagement();
-    <header class="pane-header">
-      <a class="back-link" routerLink="/desk"><span aria-hidden="true">‹</span> Queue</a>
-      <div class="pane-title">
-        <h2 class="pane-h">{{ e?.customerName || 'Visitor' }}</h2>
-        <p class="pane-sub">
-          @if (e) {
-            {{ e.channel === 'invite' ? 'Invitation' : 'Website chat' }}
-            @if (e.pageUrl) {
-              · <span class="url">{{ e.pageUrl }}</span>
-            }
-            @if (e.state === 'ended') {
-              · {{ endReason() }} at {{ time(e.endedAt || '') }}
-            } @else if (e.state === 'requested') {
-              · waiting for the customer to join
-            }
+    <header appPaneHeader backLink="/desk" backLabel="Queue" [title]="e?.customerName || 'Visitor'">
+      <p class="pane-sub">
+        @if (e) {
+          {{ e.channel === 'invite' ? 'Invitation' : 'Website chat' }}
+          @if (e.pageUrl) {
+            · <span class="url">{{ e.pageUrl }}</span>
           }
-        </p>
-      </div>
+          @if (e.state === 'ended') {
+            · {{ endReason() }} at {{ time(e.endedAt || '') }}
+          } @else if (e.state === 'requested') {
+            · waiting for the customer to join
+          }
+        }
+      </p>
       @if (e) {
         <app-state-badge [state]="e.state" testid="engagement-state" />
         @if (e.state !== 'ended') {
@@ -57,34 +51,16 @@ export class EngagementPaneComponent {
   readonly id = input.required<string>();
 
   readonly #store = inject(DeskStore);
-  readonly #ws = inject(StaffSocket);
-  readonly #auth = inject(AuthService);
-  protected readonly chat = signal<ChatState | null>(null);
   protected readonly ending = signal(false);
-  protected readonly error = signal('');
+  /** Cleared whenever another engagement opens. */
+  protected readonly error = linkedSignal({ source: this.id, computation: () => '' });
   protected readonly time = formatTime;
-
-  protected readonly engagement = computed(() => this.chat()?.engagement() ?? this.#store.engagementById(this.id()) ?? null);
-  protected readonly endReason = computed(() => endReasonLabel(this.engagement()?.endReason ?? null) || 'Ended');
+  readonly #live = useEngagementChat(this.id, 'agent');
+  protected readonly chat = this.#live.chat;
+  protected readonly engagement = this.#live.engagement;
+  protected readonly endReason = this.#live.endReason;
 
   constructor() {
-    effect((onCleanup) => {
-      const engagementId = this.id();
-      const state = openChat({
-        socket: this.#ws.socket,
-        status: this.#ws.status,
-        engagementId,
-        role: 'agent',
-        selfName: this.#auth.user()?.displayName ?? '',
-      });
-      this.chat.set(state);
-      this.error.set('');
-      this.#store.selectedId.set(engagementId);
-      onCleanup(() => {
-        state.close();
-        this.#store.selectedId.set(null);
-      });
-    });
     // Keep the sidebar in step with what the chat learned (e.g. the customer joined).
     effect(() => {
       const e = this.chat()?.engagement();

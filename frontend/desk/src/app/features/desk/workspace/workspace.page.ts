@@ -1,89 +1,72 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
-import { Router, RouterLink, RouterOutlet } from '@angular/router';
+import { Router } from '@angular/router';
 import type { EngagementView } from '@engage/protocol';
 import { ClockService } from '../../../core/clock.service';
 import { describeError } from '../../../core/errors';
 import { formatDuration, formatTime } from '../../../core/format';
-import { StateBadgeComponent } from '../../../shared/ui/state-badge.component';
+import { EngagementListItemComponent } from '../../../shared/ui/engagement-list-item.component';
+import { SplitViewComponent } from '../../../shared/ui/split-view.component';
 import { DeskStore } from '../data/desk.store';
 import { InvitePanelComponent } from './invite-panel.component';
 
 /** Agent workspace: queue, invitations and my engagements on the left, the open chat on the right. */
 @Component({
   selector: 'app-workspace-page',
-  imports: [RouterOutlet, RouterLink, InvitePanelComponent, StateBadgeComponent],
+  imports: [SplitViewComponent, InvitePanelComponent, EngagementListItemComponent],
   template: `
     <h1 class="visually-hidden">Live desk</h1>
-    <div class="split" [class.has-selection]="store.selectedId() !== null">
-      <aside class="sidebar" aria-label="Queue and engagements">
-        <section class="panel" aria-labelledby="queue-title">
-          <h2 id="queue-title" class="panel-title">
-            Queue
-            @if (store.queue().length) {
-              <span class="count">{{ store.queue().length }}<span class="visually-hidden"> waiting</span></span>
-            }
-          </h2>
-          @if (acceptError()) {
-            <p class="form-error" role="alert">{{ acceptError() }}</p>
+    <div appSplitView sidebarLabel="Queue and engagements" [hasSelection]="store.selectedId() !== null">
+      <section class="panel" aria-labelledby="queue-title">
+        <h2 id="queue-title" class="panel-title">
+          Queue
+          @if (store.queue().length) {
+            <span class="count">{{ store.queue().length }}<span class="visually-hidden"> waiting</span></span>
           }
-          @if (store.queueError()) {
-            <p class="form-error" role="alert">{{ store.queueError() }}</p>
+        </h2>
+        @if (acceptError()) {
+          <p class="form-error" role="alert">{{ acceptError() }}</p>
+        }
+        @if (store.queueError()) {
+          <p class="form-error" role="alert">{{ store.queueError() }}</p>
+        }
+        <ul class="list" aria-live="polite">
+          @for (e of store.queue(); track e.id) {
+            <li class="item queue-item" data-testid="queue-item" [attr.data-engagement-id]="e.id">
+              <div class="item-main">
+                <span class="item-title">{{ e.customerName || 'Visitor' }}</span>
+                <span class="item-sub">{{ e.channel === 'invite' ? 'Invitation' : pageLabel(e) }}</span>
+              </div>
+              <span class="wait" data-testid="waiting-time"><span class="visually-hidden">Waiting </span>{{ waited(e) }}</span>
+              <button
+                type="button"
+                class="btn primary small"
+                data-testid="accept"
+                [disabled]="accepting() === e.id"
+                (click)="accept(e)"
+                [attr.aria-label]="'Accept ' + (e.customerName || 'visitor')"
+              >
+                {{ accepting() === e.id ? 'Accepting…' : 'Accept' }}
+              </button>
+            </li>
+          } @empty {
+            <li class="empty-state" data-testid="queue-empty">{{ store.queueLoaded() ? 'No one is waiting.' : 'Loading the queue…' }}</li>
           }
-          <ul class="list" aria-live="polite">
-            @for (e of store.queue(); track e.id) {
-              <li class="item queue-item" data-testid="queue-item" [attr.data-engagement-id]="e.id">
-                <div class="item-main">
-                  <span class="item-title">{{ e.customerName || 'Visitor' }}</span>
-                  <span class="item-sub">{{ e.channel === 'invite' ? 'Invitation' : pageLabel(e) }}</span>
-                </div>
-                <span class="wait" data-testid="waiting-time"><span class="visually-hidden">Waiting </span>{{ waited(e) }}</span>
-                <button
-                  type="button"
-                  class="btn primary small"
-                  data-testid="accept"
-                  [disabled]="accepting() === e.id"
-                  (click)="accept(e)"
-                  [attr.aria-label]="'Accept ' + (e.customerName || 'visitor')"
-                >
-                  {{ accepting() === e.id ? 'Accepting…' : 'Accept' }}
-                </button>
-              </li>
-            } @empty {
-              <li class="empty-state" data-testid="queue-empty">{{ store.queueLoaded() ? 'No one is waiting.' : 'Loading the queue…' }}</li>
-            }
-          </ul>
-        </section>
+        </ul>
+      </section>
 
-        <app-invite-panel />
+      <app-invite-panel />
 
-        <section class="panel" aria-labelledby="mine-title">
-          <h2 id="mine-title" class="panel-title">My engagements</h2>
-          <ul class="list">
-            @for (e of store.mine(); track e.id) {
-              <li>
-                <a
-                  class="item link-item"
-                  data-testid="engagement-item"
-                  [attr.data-engagement-id]="e.id"
-                  [routerLink]="['/desk/e', e.id]"
-                  [class.selected]="store.selectedId() === e.id"
-                  [attr.aria-current]="store.selectedId() === e.id ? 'true' : null"
-                >
-                  <div class="item-main">
-                    <span class="item-title">{{ e.customerName || 'Visitor' }}</span>
-                    <span class="item-sub">{{ e.state === 'requested' ? 'Invited' : 'Since' }} {{ time(e.acceptedAt || e.createdAt) }}</span>
-                  </div>
-                  <app-state-badge [state]="e.state" />
-                </a>
-              </li>
-            } @empty {
-              <li class="empty-state">{{ store.queueLoaded() ? 'No open engagements. Accept someone from the queue.' : 'Loading…' }}</li>
-            }
-          </ul>
-        </section>
-      </aside>
-      <section class="main-pane">
-        <router-outlet />
+      <section class="panel" aria-labelledby="mine-title">
+        <h2 id="mine-title" class="panel-title">My engagements</h2>
+        <ul class="list">
+          @for (e of store.mine(); track e.id) {
+            <li appEngagementListItem testid="engagement-item" [engagement]="e" [link]="['/desk/e', e.id]" [selected]="store.selectedId() === e.id">
+              {{ e.state === 'requested' ? 'Invited' : 'Since' }} {{ time(e.acceptedAt || e.createdAt) }}
+            </li>
+          } @empty {
+            <li class="empty-state">{{ store.queueLoaded() ? 'No open engagements. Accept someone from the queue.' : 'Loading…' }}</li>
+          }
+        </ul>
       </section>
     </div>
   `,
