@@ -13,6 +13,7 @@ module.exports = {
   projects: [
     project('protocol', ['<rootDir>/libs/protocol']),
     project('chat-client', ['<rootDir>/libs/chat-client']),
+    project('cobrowse-viewer', ['<rootDir>/libs/cobrowse-viewer']),
     project('cobrowse-snippet', ['<rootDir>/libs/cobrowse-snippet']),
     project('backend', ['<rootDir>/backend']),
   ],

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
+import { CobrowseModule } from './cobrowse/cobrowse.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
 import { AppConfig } from './config/app-config';
 import { Database } from './database/database';
@@ -18,7 +19,7 @@ export class AppModule {
   static create(config: AppConfig, db: Database): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(db), MetricsModule, AuthModule, EngagementsModule, ChatModule, RealtimeModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(db), MetricsModule, AuthModule, EngagementsModule, ChatModule, CobrowseModule, RealtimeModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }

@@ -14,7 +14,8 @@ import { startDemoSite } from './demo-site/demo-site';
 import { InactivitySweeper } from './engagements/inactivity-sweeper';
 import { EngageIoAdapter } from './realtime/socket-io.adapter';
 import { RealtimeGateway } from './realtime/realtime.gateway';
-import { spaHandlers, widgetHandler } from './static/static-files';
+import path from 'node:path';
+import { snippetFileHandler, spaHandlers } from './static/static-files';
 
 type Step = { name: string; stop: () => Promise<void> };
 
@@ -34,7 +35,8 @@ async function start(steps: Step[]): Promise<void> {
   app.useWebSocketAdapter(new EngageIoAdapter(app));
   app.enableCors({ origin: config.get('allowedOrigins'), methods: ['GET', 'POST'], allowedHeaders: ['Content-Type', 'Authorization'], maxAge: 600 });
   app.disable('x-powered-by');
-  app.use(API.widgetScript, widgetHandler(config.get('widgetFile')));
+  app.use(API.widgetScript, snippetFileHandler(config.get('widgetFile')));
+  app.use(API.recorderScript, snippetFileHandler(path.join(path.dirname(config.get('widgetFile')), 'recorder.js')));
   app.use(...spaHandlers(config.get('staticDir')));
   const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Engage orchestrator').setVersion('0.1.0').addBearerAuth().build());
   SwaggerModule.setup(API.docs, app, doc);

@@ -26,6 +26,9 @@ const NAV: ReadonlyArray<[string, string]> = [
   ['/account', 'Account'],
 ];
 
+/** Pages the widget never shares (its script tag carries them; the pages also carry the marker). */
+export const PROTECTED_PAGES: readonly string[] = ['/account/security*'];
+
 export function layout(ctx: PageContext, title: string, main: string): string {
   const links = NAV.map(([href, label]) => `<a href="${href}"${ctx.path === href ? ' aria-current="page"' : ''}>${label}</a>`).join('');
   const who = ctx.user
@@ -52,7 +55,7 @@ export function layout(ctx: PageContext, title: string, main: string): string {
 ${main}
 </main>
 <footer class="foot">Northwind Outfitters is a demo shop. Nothing here is for sale.</footer>
-<script src="${esc(ctx.platformUrl)}/widget.js" async></script>
+<script src="${esc(ctx.platformUrl)}/widget.js" data-cobrowse-protected="${esc(PROTECTED_PAGES.join(','))}" async></script>
 </body>
 </html>`;
 }
@@ -140,8 +143,36 @@ export function accountPage(ctx: PageContext & { user: string }): string {
     `<h1>Your account</h1>
 <section class="panel">
   <p data-testid="account-name">Signed in as <strong>${esc(ctx.user)}</strong></p>
+  <p>Phone: <span data-cobrowse="mask" data-testid="account-phone">+1 555 0142 7788</span></p>
   <p>No past orders yet. Items in your cart: ${cartCount(ctx.cart)}.</p>
+</section>
+<section class="panel" data-cobrowse="private" data-testid="saved-cards" aria-labelledby="cards-title">
+  <h2 id="cards-title">Saved payment methods</h2>
+  <p class="card-line">Visa <span data-testid="saved-card-number">4111 1111 1111 1111</span> · expires 08/29</p>
+</section>
+<section class="panel">
+  <h2>Security</h2>
+  <p><a href="/account/security" data-testid="security-link">Password and sign-in security</a></p>
 </section>`,
+  );
+}
+
+export function securityPage(ctx: PageContext & { user: string }): string {
+  return layout(
+    ctx,
+    'Security',
+    `<h1>Password and security</h1>
+<section class="panel form" data-cobrowse="protected">
+  <p data-testid="account-name">Signed in as <strong>${esc(ctx.user)}</strong></p>
+  <p class="hint">This page is never shared with our team, even during co-browsing.</p>
+  <p>Recovery code: <code data-testid="recovery-code">K7QF-22MX-90LD</code></p>
+  <form method="post" action="/account/security" class="form" onsubmit="event.preventDefault()">
+    <label>Current password <input name="current" type="password" autocomplete="current-password"></label>
+    <label>New password <input name="next" type="password" autocomplete="new-password"></label>
+    <button type="submit">Change password</button>
+  </form>
+</section>
+<p><a href="/account">Back to your account</a></p>`,
   );
 }
 
@@ -218,6 +249,8 @@ button:focus-visible,a:focus-visible,input:focus-visible,textarea:focus-visible{
 .notice{background:#e6f2ec;border:1px solid #b9d9ca;border-radius:10px;padding:12px 16px}
 table.cart{width:100%;border-collapse:collapse;background:var(--card);border-radius:12px;overflow:hidden}
 .cart th,.cart td{text-align:left;padding:10px 12px;border-bottom:1px solid var(--line)}
+.card-line{font-variant-numeric:tabular-nums}
+.panel+.panel{margin-top:16px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 .foot{text-align:center;color:var(--muted);font-size:.85rem;padding:24px}
 @media (max-width:600px){.hero{padding:28px 20px}.hero h1{font-size:1.6rem}.bar{padding:10px 14px}.row{grid-template-columns:1fr}}

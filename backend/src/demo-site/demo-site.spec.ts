@@ -27,7 +27,7 @@ describe('demo site', () => {
     expect(body).toContain('<nav aria-label="Main">');
     expect(body).toContain('Cart (<span data-testid="cart-count">0</span>)');
     expect(body).toContain('Not signed in');
-    expect(body).toContain('<script src="http://platform.test:3300/widget.js" async></script>');
+    expect(body).toContain('<script src="http://platform.test:3300/widget.js" data-cobrowse-protected="/account/security*" async></script>');
   });
 
   it('checkout has the sensitive fields the co-browse privacy rules will mask', async () => {
@@ -58,6 +58,26 @@ describe('demo site', () => {
 
     const account = await (await get('/account', session)).text();
     expect(account).toContain('Signed in as <strong>Ada &lt;b&gt;</strong>');
+  });
+
+  it('marks what co-browsing must hide on /account and protects /account/security', async () => {
+    const session = cookieOf(await post('/login', { name: 'Ada', password: 'demo' }));
+    const account = await (await get('/account', session)).text();
+    expect(account).toContain('Signed in as <strong>Ada</strong>');
+    expect(account).toMatch(/<section class="panel" data-cobrowse="private"[^>]*>[\s\S]*Saved payment methods[\s\S]*4111 1111 1111 1111/);
+    expect(account).toMatch(/<span data-cobrowse="mask"[^>]*>\+1 555 0142 7788<\/span>/);
+    expect(account).toContain('href="/account/security"');
+
+    const security = await get('/account/security', session);
+    expect(security.status).toBe(200);
+    const body = await security.text();
+    expect(body).toContain('data-cobrowse="protected"');
+    expect(body).toContain('Signed in as <strong>Ada</strong>');
+    expect(body).toContain('Cart (<span data-testid="cart-count">0</span>)');
+
+    const signedOut = await get('/account/security');
+    expect(signedOut.status).toBe(303);
+    expect(signedOut.headers.get('location')).toBe('/login?next=/account/security');
   });
 
   it('ignores a tampered session cookie', async () => {

@@ -24,6 +24,7 @@ import {
   loginPage,
   notFoundPage,
   productsPage,
+  securityPage,
 } from './demo-pages';
 
 const DEMO_PASSWORD = 'demo';
@@ -65,6 +66,9 @@ export async function startDemoSite(opts: { port: number; host: string; platform
       case 'GET /account':
         if (!ctx.user) return redirect(res, '/login?next=/account');
         return html(res, accountPage({ ...ctx, user: ctx.user }));
+      case 'GET /account/security':
+        if (!ctx.user) return redirect(res, '/login?next=/account/security');
+        return html(res, securityPage({ ...ctx, user: ctx.user }));
       case 'GET /site.css':
         res.setHeader('Cache-Control', 'public, max-age=300');
         return send(res, 200, 'text/css; charset=utf-8', SITE_CSS);

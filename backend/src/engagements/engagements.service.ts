@@ -1,10 +1,10 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { CustomerSession, EndReason, EngagementDetail, EngagementState, EngagementView, InviteResponse, ChatMessage } from '@engage/protocol';
+import type { CobrowseMode, CustomerSession, EndReason, EngagementDetail, EngagementState, EngagementView, InviteResponse, ChatMessage } from '@engage/protocol';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TokensService } from '../auth/tokens.service';
 import { isStaff, type Principal, type StaffPrincipal } from '../auth/principal';
 import { ChatMessageEntity } from '../chat/chat-message.entity';
-import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors';
+import { ConflictError, ForbiddenError, InvalidStateError, NotFoundError } from '../common/errors';
 import { createLogger } from '../common/logger';
 import { AppConfig } from '../config/app-config';
 import { queryReturning } from '../database/returning';
@@ -16,7 +16,17 @@ import { EngagementEntity } from './engagement.entity';
 import { INVITE_TTL_MS, randomInviteCode } from './invite-code';
 import { LiveEngagements } from './live-engagements';
 
-type Actor = 'customer' | 'agent' | 'supervisor' | 'system';
+export type Actor = 'customer' | 'agent' | 'supervisor' | 'system';
+
+/** One co-browse transition to persist: its audit row and the engagement's mode afterwards. */
+export interface ModeChange {
+  type: string;
+  actor: Actor;
+  detail: Record<string, unknown>;
+  mode: CobrowseMode;
+  /** Refuse unless the engagement is active (starting or resuming a mode). */
+  requireActive: boolean;
+}
 
 export const DETAIL_MESSAGES_MAX = 1000;
 
@@ -174,15 +184,64 @@ export class EngagementsService implements OnApplicationBootstrap {
       if (action.type === 'end') {
         e.endedAt = now;
         e.endReason = action.reason;
+        // Ending an engagement ends whatever co-browse mode it ran.
+        e.mode = 'none';
       }
-      await m.update(EngagementEntity, { id }, { state: e.state, agentId: e.agentId, acceptedAt: e.acceptedAt, endedAt: e.endedAt, endReason: e.endReason, lastActivityAt: now });
+      await m.update(EngagementEntity, { id }, { state: e.state, agentId: e.agentId, acceptedAt: e.acceptedAt, endedAt: e.endedAt, endReason: e.endReason, mode: e.mode, lastActivityAt: now });
       await this.record(m, id, action.type === 'accept' ? 'engagement.accepted' : 'engagement.ended', actor, action.type === 'accept' ? { agentId: action.agentId } : { reason: action.reason });
-      const name = agentName ?? this.live.get(id)?.agent?.displayName ?? (e.agentId ? ((await m.query('SELECT display_name FROM users WHERE id = $1', [e.agentId])) as Array<{ display_name: string }>)[0]?.display_name : null);
-      return toEngagementView(e, name ?? null);
+      return toEngagementView(e, agentName ?? (await this.agentNameOf(m, e)));
     });
     this.log.info({ eid: id, state: view.state, reason: view.endReason, actor }, 'engagement changed');
     this.announce(view);
     return view;
+  }
+
+  /**
+   * Persists one co-browse transition in one transaction: the audit row (engagement_events) and
+   * engagements.mode. Announces engagement/updated only when the mode changed. Callers broadcast
+   * their own state after this resolves.
+   */
+  async recordModeChange(id: string, change: ModeChange): Promise<EngagementView> {
+    const { view, modeChanged } = await this.ds.transaction(async (m) => {
+      const e = await m.findOne(EngagementEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!e) throw new NotFoundError('No such engagement.');
+      if (change.requireActive && e.state !== 'active') throw new InvalidStateError(e.state === 'ended' ? 'This engagement has ended.' : 'Accept this engagement first.');
+      const modeChanged = e.mode !== change.mode;
+      if (e.state !== 'ended') {
+        e.mode = change.mode;
+        e.lastActivityAt = new Date();
+        await m.update(EngagementEntity, { id }, { mode: e.mode, lastActivityAt: e.lastActivityAt });
+      }
+      await this.record(m, id, change.type, change.actor, change.detail);
+      return { view: toEngagementView(e, await this.agentNameOf(m, e)), modeChanged: modeChanged && e.state !== 'ended' };
+    });
+    if (modeChanged) this.announce(view);
+    return view;
+  }
+
+  /**
+   * Sets every live engagement running `mode` back to 'none', with an audit row each: in-memory
+   * sessions (direct co-browse) do not survive a restart. Returns the ids changed.
+   */
+  async clearMode(mode: Exclude<CobrowseMode, 'none'>, audit: { type: string; detail: Record<string, unknown> }): Promise<string[]> {
+    const ids = await this.ds.transaction(async (m) => {
+      const rows = await queryReturning<{ id: string }>(m, `UPDATE engagements SET mode = 'none' WHERE mode = $1 AND state <> 'ended' RETURNING id`, [mode]);
+      for (const r of rows) await this.record(m, r.id, audit.type, 'system', audit.detail);
+      return rows.map((r) => r.id);
+    });
+    for (const id of ids) {
+      const v = this.live.get(id);
+      if (v) this.announce({ ...v, mode: 'none' });
+    }
+    return ids;
+  }
+
+  private async agentNameOf(m: EntityManager, e: EngagementEntity): Promise<string | null> {
+    if (!e.agentId) return null;
+    const cached = this.live.get(e.id)?.agent;
+    if (cached?.id === e.agentId) return cached.displayName;
+    const rows: Array<{ display_name: string }> = await m.query('SELECT display_name FROM users WHERE id = $1', [e.agentId]);
+    return rows[0]?.display_name ?? null;
   }
 
   private announce(view: EngagementView): void {

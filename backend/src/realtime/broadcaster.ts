@@ -3,6 +3,8 @@ import { EV, type EngagementView } from '@engage/protocol';
 import type { Server } from 'socket.io';
 import { ChatService } from '../chat/chat.service';
 import { MessageWriter } from '../chat/message-writer';
+import { CobrowseBus } from '../cobrowse/cobrowse-bus';
+import { watchersRoom } from '../cobrowse/cobrowse-limits';
 import { EngagementBus } from '../engagements/engagement-bus';
 import { LiveEngagements } from '../engagements/live-engagements';
 import { MetricsService } from '../metrics/metrics.service';
@@ -22,6 +24,7 @@ export class Broadcaster {
     private readonly chat: ChatService,
     private readonly live: LiveEngagements,
     private readonly metrics: MetricsService,
+    private readonly cobrowse: CobrowseBus,
   ) {}
 
   attach(server: Server): void {
@@ -31,7 +34,21 @@ export class Broadcaster {
     this.writer.on('committed', (messages) => {
       for (const m of messages) server.to(engagementRoom(m.engagementId)).emit(EV.chatMessage, m);
     });
+    this.cobrowse.on('state', (view) => server.to(engagementRoom(view.engagementId)).emit(EV.cobrowseState, view));
+    this.cobrowse.on('events', (batch) => server.to(watchersRoom(batch.engagementId)).emit(EV.cobrowseEvents, batch));
+    this.cobrowse.on('snapshotNeeded', (engagementId) => this.toCustomer(engagementId));
     this.updateGauges();
+  }
+
+  /** cobrowse/snapshot-needed goes to the customer's sockets only, not to the staff in the room. */
+  private toCustomer(engagementId: string): void {
+    const server = this.server;
+    if (!server) return;
+    for (const id of server.of('/').adapter.rooms.get(engagementRoom(engagementId)) ?? []) {
+      const socket = server.of('/').sockets.get(id);
+      const principal = socket?.data.principal as Principal | undefined;
+      if (socket && principal?.role === 'customer') socket.emit(EV.cobrowseSnapshotNeeded, { engagementId });
+    }
   }
 
   private engagementChanged(view: EngagementView): void {

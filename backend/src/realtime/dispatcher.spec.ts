@@ -6,27 +6,39 @@ import { MetricsService } from '../metrics/metrics.service';
 import { Dispatcher, validate } from './dispatcher';
 import type { ChatHandler } from './handlers/chat.handler';
 import type { EngagementHandler } from './handlers/engagement.handler';
+import type { CobrowseHandler } from './handlers/cobrowse.handler';
 import type { QueueHandler } from './handlers/queue.handler';
 import type { SocketContext } from './socket-context';
 import { TokenBucket } from './token-bucket';
 
 const eid = '3f1c2a8e-7d4b-4c1a-9e2f-0a1b2c3d4e5f';
 
-function setup(opts: { burst?: number } = {}) {
+function setup(opts: { burst?: number; recordBurst?: number } = {}) {
   const chat = { handle: jest.fn(async () => ({ seq: 1, sentAt: 'now', duplicate: false })) };
   const engagement = { handle: jest.fn(async () => ({})) };
   const queue = { handle: jest.fn(async () => ({ queue: [], live: [] })) };
-  const dispatcher = new Dispatcher(chat as unknown as ChatHandler, engagement as unknown as EngagementHandler, queue as unknown as QueueHandler, new MetricsService());
+  const cobrowse = { handle: jest.fn(async () => ({ accepted: 1 })) };
+  const dispatcher = new Dispatcher(
+    chat as unknown as ChatHandler,
+    engagement as unknown as EngagementHandler,
+    queue as unknown as QueueHandler,
+    cobrowse as unknown as CobrowseHandler,
+    new MetricsService(),
+  );
   const principal: Principal = { role: 'customer', engagementId: eid, name: 'C' };
   const ctx = {
     id: 's1',
     principal,
     log: pino({ level: 'silent' }),
     bucket: new TokenBucket(1, opts.burst ?? 100, () => 0),
+    recordBucket: new TokenBucket(1, opts.recordBurst ?? 100, () => 0),
+    recordBytes: new TokenBucket(1, 1e9, () => 0),
     engagements: new Set([eid]),
     joinEngagement: jest.fn(),
     leaveEngagement: jest.fn(),
     joinStaff: jest.fn(),
+    joinWatchers: jest.fn(),
+    leaveWatchers: jest.fn(),
     toOthers: jest.fn(),
     emit: jest.fn(),
     disconnect: jest.fn(),
@@ -36,7 +48,7 @@ function setup(opts: { burst?: number } = {}) {
     await dispatcher.dispatch(ctx, event, [payload, (r: Ack<unknown>) => (reply = r)]);
     return reply!;
   };
-  return { chat, engagement, queue, ctx, send };
+  return { chat, engagement, queue, cobrowse, ctx, send };
 }
 
 describe('Dispatcher', () => {
@@ -105,9 +117,23 @@ describe('Dispatcher', () => {
     expect(t.ctx.disconnect).toHaveBeenCalled();
   });
 
+  it('routes co-browse events to their handler; cobrowse/record spends its own bucket, not the chat one', async () => {
+    const t = setup({ burst: 2, recordBurst: 3 });
+    const batch = { engagementId: eid, events: [{ type: 3, timestamp: 1, data: {} }] };
+    const replies = [];
+    for (let i = 0; i < 4; i++) replies.push(await t.send(EV.cobrowseRecord, batch));
+    expect(replies.slice(0, 3).every((r) => r.ok)).toBe(true);
+    expect(replies[3]).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+    // The chat bucket is untouched by the recorder.
+    expect(await t.send(EV.chatTyping, { engagementId: eid, typing: true })).toMatchObject({ ok: true });
+    expect(await t.send(EV.cobrowseWatch, { engagementId: eid })).toMatchObject({ ok: true });
+    expect(t.cobrowse.handle).toHaveBeenCalledTimes(4);
+    expect(await setup().send(EV.cobrowseRecord, { engagementId: eid, events: [] })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+  });
+
   it('never throws on junk: non-string event names, missing ack', async () => {
     const t = setup();
-    await expect(t.ctx && new Dispatcher(t.chat as never, t.engagement as never, t.queue as never, new MetricsService()).dispatch(t.ctx, 42, [])).resolves.toBeUndefined();
+    await expect(t.ctx && new Dispatcher(t.chat as never, t.engagement as never, t.queue as never, t.cobrowse as never, new MetricsService()).dispatch(t.ctx, 42, [])).resolves.toBeUndefined();
   });
 });
 

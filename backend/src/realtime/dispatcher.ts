@@ -4,6 +4,7 @@ import { InvalidPayloadError, PayloadTooLargeError, RateLimitedError, UnknownEve
 import { toAck } from '../common/socket-ack';
 import { MetricsService } from '../metrics/metrics.service';
 import { ChatHandler } from './handlers/chat.handler';
+import { CobrowseHandler } from './handlers/cobrowse.handler';
 import { EngagementHandler } from './handlers/engagement.handler';
 import { QueueHandler } from './handlers/queue.handler';
 import { DOMAIN_OF, type EventsOf, type Inbound } from './inbound';
@@ -26,6 +27,7 @@ export class Dispatcher {
     private readonly chat: ChatHandler,
     private readonly engagement: EngagementHandler,
     private readonly queue: QueueHandler,
+    private readonly cobrowse: CobrowseHandler,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -46,7 +48,8 @@ export class Dispatcher {
   }
 
   private async run(ctx: SocketContext, name: string, payload: unknown): Promise<unknown> {
-    const wait = ctx.bucket.take();
+    // The recorder streams far more often than anyone chats: it has its own bucket.
+    const wait = name === EV.cobrowseRecord ? ctx.recordBucket.take() : ctx.bucket.take();
     if (wait > 0) throw new RateLimitedError(Math.round(wait * 1000) / 1000);
     if (!isClientEvent(name)) throw new UnknownEventError(name);
     const msg = validate(name, payload);
@@ -67,6 +70,8 @@ export class Dispatcher {
         return this.engagement.handle(ctx, msg as Inbound<EventsOf<'engagement'>>);
       case 'queue':
         return this.queue.handle(ctx, msg as Inbound<EventsOf<'queue'>>);
+      case 'cobrowse':
+        return this.cobrowse.handle(ctx, msg as Inbound<EventsOf<'cobrowse'>>);
       default:
         return assertUnreachable(domain);
     }

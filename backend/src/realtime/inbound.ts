@@ -4,7 +4,7 @@ import type { SocketContext } from './socket-context';
 /** A validated client→server message, discriminated by its event name. */
 export type Inbound<E extends ClientEvent = ClientEvent> = { [K in E]: { event: K; payload: ClientPayload<K> } }[E];
 
-export type Domain = 'chat' | 'engagement' | 'queue';
+export type Domain = 'chat' | 'engagement' | 'queue' | 'cobrowse';
 export type EventsOf<D extends Domain> = Extract<ClientEvent, `${D}/${string}`>;
 
 /** One handler per domain; each ends its switch with assertUnreachable. */
@@ -23,4 +23,11 @@ export const DOMAIN_OF: Record<ClientEvent, Domain> = {
   'engagement/accept': 'engagement',
   'engagement/end': 'engagement',
   'queue/subscribe': 'queue',
+  'cobrowse/request': 'cobrowse',
+  'cobrowse/respond': 'cobrowse',
+  'cobrowse/stop': 'cobrowse',
+  'cobrowse/page': 'cobrowse',
+  'cobrowse/record': 'cobrowse',
+  'cobrowse/watch': 'cobrowse',
+  'cobrowse/unwatch': 'cobrowse',
 };

@@ -1,5 +1,5 @@
 import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
-import { type ServerEvent, type ServerPayloads } from '@engage/protocol';
+import { EV, type ServerEvent, type ServerPayloads } from '@engage/protocol';
 import type { Server, Socket } from 'socket.io';
 import { isStaff, type Principal } from '../auth/principal';
 import { TokensService } from '../auth/tokens.service';
@@ -12,6 +12,8 @@ import { Dispatcher } from './dispatcher';
 import { authenticateHandshake, handshakeError } from './handshake';
 import { STAFF_ROOM, engagementRoom, type SocketContext } from './socket-context';
 import { TokenBucket } from './token-bucket';
+import { CobrowseService } from '../cobrowse/cobrowse.service';
+import { RECORD_BURST, RECORD_BYTES_BURST, RECORD_BYTES_PER_S, RECORD_RATE_PER_S, watchersRoom } from '../cobrowse/cobrowse-limits';
 
 /** Socket.io entry point: authenticates handshakes, builds a context per socket, hands events to the Dispatcher. */
 @WebSocketGateway()
@@ -26,6 +28,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly dispatcher: Dispatcher,
     private readonly broadcaster: Broadcaster,
     private readonly metrics: MetricsService,
+    private readonly cobrowse: CobrowseService,
   ) {}
 
   afterInit(server: Server): void {
@@ -47,7 +50,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const principal = socket.data.principal as Principal | undefined;
     if (!principal) return void socket.disconnect(true);
     const ctx = this.contextOf(socket, principal);
-    if (!isStaff(principal)) ctx.joinEngagement(principal.engagementId);
+    if (!isStaff(principal)) {
+      ctx.joinEngagement(principal.engagementId);
+      // A customer on a new page learns whether to resume recording (no new consent needed).
+      ctx.emit(EV.cobrowseState, this.cobrowse.view(principal.engagementId));
+    }
     this.metrics.sockets.inc({ role: principal.role });
     socket.onAny((event: unknown, ...args: unknown[]) => void this.dispatcher.dispatch(ctx, event, args));
     ctx.log.info('connected');
@@ -72,6 +79,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       principal,
       log,
       bucket: new TokenBucket(this.config.get('chatRatePerS'), this.config.get('chatBurst')),
+      recordBucket: new TokenBucket(RECORD_RATE_PER_S, RECORD_BURST),
+      recordBytes: new TokenBucket(RECORD_BYTES_PER_S, RECORD_BYTES_BURST),
       engagements,
       joinEngagement(id) {
         engagements.add(id);
@@ -83,6 +92,12 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       },
       joinStaff() {
         void socket.join(STAFF_ROOM);
+      },
+      joinWatchers(id) {
+        void socket.join(watchersRoom(id));
+      },
+      leaveWatchers(id) {
+        void socket.leave(watchersRoom(id));
       },
       toOthers<E extends ServerEvent>(id: string, event: E, payload: ServerPayloads[E]) {
         socket.to(engagementRoom(id)).emit(event as string, payload);

@@ -1,17 +1,19 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { ChatModule } from '../chat/chat.module';
+import { CobrowseModule } from '../cobrowse/cobrowse.module';
 import { EngagementsModule } from '../engagements/engagements.module';
 import { Broadcaster } from './broadcaster';
 import { Dispatcher } from './dispatcher';
 import { ChatHandler } from './handlers/chat.handler';
+import { CobrowseHandler } from './handlers/cobrowse.handler';
 import { EngagementHandler } from './handlers/engagement.handler';
 import { QueueHandler } from './handlers/queue.handler';
 import { RealtimeGateway } from './realtime.gateway';
 
 @Module({
-  imports: [AuthModule, ChatModule, EngagementsModule],
-  providers: [RealtimeGateway, Dispatcher, Broadcaster, ChatHandler, EngagementHandler, QueueHandler],
+  imports: [AuthModule, ChatModule, EngagementsModule, CobrowseModule],
+  providers: [RealtimeGateway, Dispatcher, Broadcaster, ChatHandler, EngagementHandler, QueueHandler, CobrowseHandler],
   exports: [RealtimeGateway],
 })
 export class RealtimeModule {}

@@ -14,3 +14,17 @@ describe('TokenBucket', () => {
     expect(b.take()).toBeGreaterThan(0);
   });
 });
+
+describe('TokenBucket with a cost (byte budget)', () => {
+  it('charges the cost, refuses what does not fit, and caps a cost above the burst', () => {
+    let now = 0;
+    const b = new TokenBucket(1000, 2000, () => now);
+    expect(b.take(1500)).toBe(0);
+    expect(b.take(1000)).toBeCloseTo(0.5);
+    now += 500;
+    expect(b.take(1000)).toBe(0);
+    now += 10_000;
+    expect(b.take(50_000)).toBe(0);
+    expect(b.take(1)).toBeGreaterThan(0);
+  });
+});

@@ -12,15 +12,19 @@ export class TokenBucket {
     this.last = now();
   }
 
-  /** Takes one token; returns 0 when allowed, else the seconds until one is available. */
-  take(): number {
+  /**
+   * Takes `cost` tokens (one message, or a number of bytes); returns 0 when allowed, else the
+   * seconds until they are available. A cost above the burst is charged as the whole burst.
+   */
+  take(cost = 1): number {
     const t = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerS);
     this.last = t;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
+    const need = Math.min(cost, this.burst);
+    if (this.tokens >= need) {
+      this.tokens -= need;
       return 0;
     }
-    return Math.max(0.001, (1 - this.tokens) / this.ratePerS);
+    return Math.max(0.001, (need - this.tokens) / this.ratePerS);
   }
 }

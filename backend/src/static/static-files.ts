@@ -5,14 +5,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 /** Paths that belong to the API and never fall back to the single-page app. */
-const NOT_SPA = ['/api', '/socket.io', API.health, API.metrics, API.widgetScript];
+const NOT_SPA = ['/api', '/socket.io', API.health, API.metrics, API.widgetScript, API.recorderScript];
 
 function isSpaPath(p: string): boolean {
   return !NOT_SPA.some((prefix) => p === prefix || p.startsWith(`${prefix}/`));
 }
 
-/** GET /widget.js: the embeddable snippet, loadable from any site, never cached stale. */
-export function widgetHandler(widgetFile: string) {
+/** GET /widget.js and /recorder.js: the embeddable snippet's bundles, loadable from any site, never cached stale. */
+export function snippetFileHandler(widgetFile: string) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     res.setHeader('Access-Control-Allow-Origin', '*');

@@ -52,7 +52,33 @@ input,textarea{font:inherit;color:#1f2328;background:#fff;border:1px solid #c8d1
 .composer textarea{resize:none;max-height:120px;min-height:42px}
 .send{width:44px;height:42px;padding:0;display:grid;place-items:center}
 .send svg{width:20px;height:20px}
+.cb-prompt{padding:14px 16px;background:#eef4fd;border-bottom:1px solid #c9dbf5;display:grid;gap:8px}
+.cb-prompt:focus{outline:none}
+.cb-prompt:focus-visible{outline:3px solid #f5a524;outline-offset:-3px}
+.cb-title{margin:0;font-size:15px;font-weight:700;color:#1f2328}
+.cb-desc{margin:0;font-size:13px;color:#3d444d}
+.cb-error{margin:0;font-size:13px;color:#a1161f}
+.cb-actions{display:flex;gap:8px}
+.cb-actions button{flex:1}
+.root.sharing .panel{height:min(580px,calc(100vh - 144px))}
+.cb-banner{position:fixed;top:0;left:0;right:0;z-index:2147483002;height:0;display:flex;justify-content:center;pointer-events:none;border-top:3px solid #1a5fc8}
+.cb-banner[data-kind=paused]{border-top-color:#7a4a00}
+.cb-pill{pointer-events:auto;display:flex;align-items:center;gap:8px;max-width:calc(100vw - 16px);padding:3px 4px 3px 12px;background:#1a5fc8;color:#fff;border-radius:0 0 12px 12px;box-shadow:0 4px 14px rgba(0,0,0,.22);font-size:13px;line-height:1.3;height:max-content}
+.cb-banner[data-kind=paused] .cb-pill{background:#7a4a00}
+.cb-dot{flex:none;width:8px;height:8px;border-radius:50%;background:#fff;box-shadow:0 0 0 3px rgba(255,255,255,.3)}
+.cb-words{display:flex;flex-direction:column;min-width:0;padding:2px 0}
+.cb-text{font-weight:600}
+.cb-note{font-size:12px}
+.root .cb-btn{flex:none;min-height:30px;padding:0 12px;border-radius:8px;background:#fff;color:#a1161f;font-size:13px;font-weight:700}
+.root .cb-btn[data-testid=cobrowse-resume]{color:#1f2328}
+.cb-btn:hover{background:#f1f3f5}
+.cb-btn:disabled{opacity:.6;cursor:default}
+.cb-banner button:focus-visible{outline:3px solid #f5a524;outline-offset:1px}
 @media (max-width:480px){
+  .root.sharing .panel{top:44px;height:auto}
+  .root.sharing.paused .panel{top:96px}
+  .root .cb-btn{min-height:32px;padding:0 10px}
+  .cb-pill{font-size:12px}
   .panel{inset:0;width:100%;height:100%;border-radius:0}
   .root.open .launcher{display:none}
   .launcher{right:16px;bottom:16px}

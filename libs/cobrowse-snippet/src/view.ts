@@ -2,6 +2,8 @@ import type { PendingMessage } from '@engage/chat-client';
 import type { ChatMessage } from '@engage/protocol';
 import { HOST_STYLE, WIDGET_CSS } from './styles';
 import { UNAVAILABLE, canWrite, statusText, type WidgetState } from './state';
+import { createCobrowseParts, type CobrowseViewHandlers } from './cobrowse/cobrowse-view';
+import type { ConsentState } from './cobrowse/consent';
 
 /** What the chat part of the panel shows; read from the ChatSession on each change. */
 export interface ChatView {
@@ -16,6 +18,7 @@ export const EMPTY_CHAT: ChatView = { messages: [], pending: [], typing: null, p
 
 /** What the customer does; the controller decides what it means. */
 export interface ViewHandlers {
+  cobrowse: CobrowseViewHandlers;
   toggle(): void;
   close(): void;
   start(name: string): void;
@@ -28,8 +31,10 @@ export interface ViewHandlers {
 }
 
 export interface View {
-  render(state: WidgetState, chat: ChatView): void;
+  render(state: WidgetState, chat: ChatView, cobrowse: ConsentState): void;
   focusInside(): void;
+  /** Moves focus to the co-browse consent prompt when it is shown. */
+  focusPrompt(): void;
   focusLauncher(): void;
   destroy(): void;
 }
@@ -105,13 +110,14 @@ export function createView(parent: HTMLElement, handlers: ViewHandlers, wrap: Wr
   sendBtn.innerHTML = SEND_ICON;
   const composer = h('form', { class: 'composer' }, input, sendBtn);
 
+  const listen = <E extends Event>(el: EventTarget, type: string, fn: (e: E) => void) => el.addEventListener(type, wrap(`view:${type}`, fn as (e: Event) => void));
+  const cobrowse = createCobrowseParts(handlers.cobrowse, listen, h as (tag: string, attrs?: Record<string, string>, ...kids: Array<Node | string>) => HTMLElement);
+
   const body = h('div', { class: 'body' }, intro, unavailable, banner, log, typing, again);
-  const panel = h('section', { class: 'panel', id: 'engage-panel', role: 'dialog', 'aria-labelledby': 'engage-title', hidden: '' }, head, body, composer);
-  const root = h('div', { class: 'root' }, launcher, panel);
+  const panel = h('section', { class: 'panel', id: 'engage-panel', role: 'dialog', 'aria-labelledby': 'engage-title', hidden: '' }, head, cobrowse.prompt, body, composer);
+  const root = h('div', { class: 'root' }, cobrowse.banner, launcher, panel);
   shadow.append(style, root);
   parent.append(host);
-
-  const listen = <E extends Event>(el: EventTarget, type: string, fn: (e: E) => void) => el.addEventListener(type, wrap(`view:${type}`, fn as (e: Event) => void));
   listen(launcher, 'click', () => handlers.toggle());
   listen(closeBtn, 'click', () => handlers.close());
   listen(endBtn, 'click', () => handlers.end());
@@ -223,7 +229,11 @@ export function createView(parent: HTMLElement, handlers: ViewHandlers, wrap: Wr
   }
 
   return {
-    render(state, chat) {
+    render(state, chat, consent) {
+      cobrowse.render(consent);
+      // The sharing bar sits above the panel: the panel keeps clear of it (full screen on phones).
+      root.classList.toggle('sharing', !cobrowse.banner.hidden);
+      root.classList.toggle('paused', !cobrowse.banner.hidden && cobrowse.banner.getAttribute('data-kind') === 'paused');
       const { open, phase } = state;
       panel.hidden = !open;
       root.classList.toggle('open', open);
@@ -266,6 +276,9 @@ export function createView(parent: HTMLElement, handlers: ViewHandlers, wrap: Wr
     focusInside() {
       const target = !intro.hidden ? nameInput : !composer.hidden && !input.disabled ? input : !again.hidden ? newChatBtn : closeBtn;
       target.focus();
+    },
+    focusPrompt() {
+      cobrowse.focusPrompt();
     },
     focusLauncher() {
       launcher.focus();

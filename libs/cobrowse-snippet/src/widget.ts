@@ -5,6 +5,8 @@ import { consoleReporter, createSafe, type Safe } from './safe';
 import { clearSession, loadSession, safeStorage, saveSession, type StoredSession } from './storage';
 import { initialState, reduce, type WidgetAction, type WidgetState } from './state';
 import { EMPTY_CHAT, createView, type ChatView, type View } from './view';
+import { createCobrowseController } from './cobrowse/controller';
+import type { CobrowseSiteOptions } from './cobrowse/privacy';
 
 export interface WidgetOptions {
   /** Platform origin (and path prefix), without a trailing slash. */
@@ -14,6 +16,10 @@ export interface WidgetOptions {
   /** Where the widget mounts; defaults to document.body once it exists. */
   parent?: HTMLElement;
   safe?: Safe;
+  /** Co-browse privacy rules of the site (script tag data-cobrowse-* attributes or options). */
+  cobrowse?: CobrowseSiteOptions;
+  /** Where recorder.js is loaded from once the customer accepts; defaults to beside widget.js. */
+  recorderUrl?: string;
 }
 
 export interface WidgetHandle {
@@ -50,6 +56,18 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const cleanups: Array<() => void> = [];
+  const cobrowse = createCobrowseController({
+    safe,
+    recorderUrl: options.recorderUrl ?? `${platform}/recorder.js`,
+    site: options.cobrowse ?? {},
+    onChange: (newRequest) => {
+      if (!newRequest) return scheduleRender();
+      // A request opens the widget, even minimized, and puts focus on the prompt.
+      dispatch({ type: 'open' });
+      render();
+      view?.focusPrompt();
+    },
+  });
 
   function dispatch(action: WidgetAction): void {
     const next = reduce(state, action);
@@ -99,7 +117,7 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
 
   function render(): void {
     if (!view || stopped) return;
-    view.render(state, chatView());
+    view.render(state, chatView(), cobrowse.state());
   }
 
   function connect(s: StoredSession): void {
@@ -111,10 +129,12 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
     socket = sock;
     chat = c;
     unbind = [c.onChange(safe('chat:change', onChatChange)), sock.onStatus(safe('socket:status', onStatus))];
+    cobrowse.attach(sock, s.engagementId);
     dispatch({ type: 'sessionReady' });
   }
 
   function disconnect(): void {
+    cobrowse.detach();
     for (const u of unbind) u();
     unbind = [];
     chat?.close();
@@ -173,6 +193,12 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
   }
 
   const handlers = {
+    cobrowse: {
+      allow: () => cobrowse.allow(),
+      decline: () => cobrowse.decline(),
+      stop: () => cobrowse.stopSharing(),
+      resume: () => cobrowse.resume(),
+    },
     toggle: () => (state.open ? handlers.close() : open(true)),
     close: () => close(true),
     start: (name: string) => {

@@ -1,4 +1,4 @@
-import type { ChatMessage, EngagementView, Role, SenderRole } from './model';
+import type { ChatMessage, CobrowseView, EngagementView, RecordedEvent, Role, SenderRole } from './model';
 import type { clientSchemas } from './schemas';
 import type { z } from 'zod';
 
@@ -20,6 +20,13 @@ export const EV = {
   engagementAccept: 'engagement/accept',
   engagementEnd: 'engagement/end',
   queueSubscribe: 'queue/subscribe',
+  cobrowseRequest: 'cobrowse/request',
+  cobrowseRespond: 'cobrowse/respond',
+  cobrowseStop: 'cobrowse/stop',
+  cobrowsePage: 'cobrowse/page',
+  cobrowseRecord: 'cobrowse/record',
+  cobrowseWatch: 'cobrowse/watch',
+  cobrowseUnwatch: 'cobrowse/unwatch',
   // server → client
   chatMessage: 'chat/message',
   chatTypingChanged: 'chat/typing-changed',
@@ -27,6 +34,9 @@ export const EV = {
   engagementUpdated: 'engagement/updated',
   queueUpdated: 'queue/updated',
   sessionError: 'session/error',
+  cobrowseState: 'cobrowse/state',
+  cobrowseEvents: 'cobrowse/events',
+  cobrowseSnapshotNeeded: 'cobrowse/snapshot-needed',
 } as const;
 
 /** What each client→server event answers with when it succeeds. */
@@ -40,6 +50,19 @@ export interface ClientResults {
   'engagement/accept': { engagement: EngagementView };
   'engagement/end': { engagement: EngagementView };
   'queue/subscribe': { queue: EngagementView[]; live: EngagementView[] };
+  /** Agent asks the customer to share the page. */
+  'cobrowse/request': { cobrowse: CobrowseView };
+  /** Customer accepts or declines. */
+  'cobrowse/respond': { cobrowse: CobrowseView };
+  /** Either side ends sharing at once. */
+  'cobrowse/stop': { cobrowse: CobrowseView };
+  /** Customer reports the page it is on (a new page, an SPA route) and whether it is protected. */
+  'cobrowse/page': { cobrowse: CobrowseView };
+  /** Customer's recorder sends a batch of rrweb events (only while active). */
+  'cobrowse/record': { accepted: number };
+  /** A viewer (agent, supervisor) starts watching: the checkpoint replays the page as it is now. */
+  'cobrowse/watch': { cobrowse: CobrowseView; checkpoint: RecordedEvent[] };
+  'cobrowse/unwatch': Record<string, never>;
 }
 
 /** Payloads of server→client events. */
@@ -52,6 +75,12 @@ export interface ServerPayloads {
   'queue/updated': { queue: EngagementView[]; live: EngagementView[] };
   /** An error not tied to an acknowledged request (for example a refused handshake). */
   'session/error': { code: string; message: string };
+  /** Co-browse state of an engagement, to every participant. */
+  'cobrowse/state': CobrowseView;
+  /** Recorded events, relayed to the viewers in the order the customer sent them. */
+  'cobrowse/events': { engagementId: string; events: RecordedEvent[] };
+  /** To the customer's recorder: send a fresh full snapshot (a new checkpoint). */
+  'cobrowse/snapshot-needed': { engagementId: string };
 }
 export type ServerEvent = keyof ServerPayloads;
 

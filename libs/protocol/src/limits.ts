@@ -2,8 +2,10 @@
 export const LIMITS = {
   /** Longest chat message body, in characters. */
   chatBodyMaxChars: 4000,
-  /** Largest single socket frame the server accepts, in bytes. */
-  socketMaxFrameBytes: 64 * 1024,
+  /** Largest single socket frame the server accepts, in bytes (a full page snapshot must fit). */
+  socketMaxFrameBytes: 4 * 1024 * 1024,
+  /** rrweb events in one cobrowse/record batch at most. */
+  cobrowseEventsPerBatch: 500,
   /** Client ids are opaque strings of this size at most. */
   clientIdMaxChars: 64,
   /** Messages returned by one history request at most. */

@@ -69,3 +69,32 @@ export interface TimelineEntry {
   detail: Record<string, unknown>;
   at: string;
 }
+
+/**
+ * Direct co-browse of one engagement: `requesting` waits for the customer's consent; `active`
+ * mirrors the customer's page; `paused` while the customer is on a page the site marks protected.
+ */
+export const COBROWSE_STATUSES = ['off', 'requesting', 'active', 'paused'] as const;
+export type CobrowseStatus = (typeof COBROWSE_STATUSES)[number];
+
+export interface CobrowseView {
+  engagementId: string;
+  status: CobrowseStatus;
+  /** Agent who asked (shown to the customer in the consent prompt and the banner). */
+  agentName: string | null;
+  /** Why the last session or request ended, in words for people (declined, stopped by the customer…). */
+  reason: string | null;
+  /** The customer's page while active or paused. */
+  page: { url: string; title: string } | null;
+  since: string | null;
+}
+
+/**
+ * One rrweb event as it travels: type (rrweb's EventType), timestamp, data. The backend checks the
+ * envelope and relays it to the viewers; it never interprets the DOM inside.
+ */
+export interface RecordedEvent {
+  type: number;
+  timestamp: number;
+  data: unknown;
+}

@@ -20,6 +20,8 @@ export const API = {
   metrics: '/metrics',
   docs: '/api/docs',
   widgetScript: '/widget.js',
+  /** The co-browse recorder, loaded by the widget only after the customer's consent. */
+  recorderScript: '/recorder.js',
   joinPage: '/join',
 } as const;
 

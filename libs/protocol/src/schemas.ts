@@ -9,6 +9,13 @@ export const uuidSchema = z.string().uuid();
 
 const engagementId = uuidSchema;
 
+/** The envelope of one rrweb event; its DOM payload is relayed, never interpreted. */
+const recordedEvent = z.object({
+  type: z.number().int().min(0).max(20),
+  timestamp: z.number().finite().nonnegative(),
+  data: z.unknown(),
+});
+
 /** Runtime schemas of client→server payloads. */
 export const clientSchemas = {
   [EV.chatSend]: z.object({
@@ -27,6 +34,21 @@ export const clientSchemas = {
   [EV.engagementAccept]: z.object({ engagementId }),
   [EV.engagementEnd]: z.object({ engagementId }),
   [EV.queueSubscribe]: z.object({}),
+  [EV.cobrowseRequest]: z.object({ engagementId }),
+  [EV.cobrowseRespond]: z.object({ engagementId, accept: z.boolean() }),
+  [EV.cobrowseStop]: z.object({ engagementId }),
+  [EV.cobrowsePage]: z.object({
+    engagementId,
+    url: z.string().url().max(2000),
+    title: z.string().max(300),
+    protected: z.boolean(),
+  }),
+  [EV.cobrowseRecord]: z.object({
+    engagementId,
+    events: z.array(recordedEvent).min(1).max(LIMITS.cobrowseEventsPerBatch),
+  }),
+  [EV.cobrowseWatch]: z.object({ engagementId }),
+  [EV.cobrowseUnwatch]: z.object({ engagementId }),
 } as const;
 
 export function isClientEvent(name: string): name is ClientEvent {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { assertUnreachable, type ClientResults } from '@engage/protocol';
+import { EV, assertUnreachable, type ClientResults } from '@engage/protocol';
 import { isStaff } from '../../auth/principal';
 import { ForbiddenError } from '../../common/errors';
+import { CobrowseService } from '../../cobrowse/cobrowse.service';
 import { EngagementsService } from '../../engagements/engagements.service';
 import { assertMayAccept, assertMayView, endReasonFor } from '../access';
 import type { DomainHandler, EventsOf, Inbound } from '../inbound';
@@ -11,7 +12,10 @@ type EngagementEvent = EventsOf<'engagement'>;
 
 @Injectable()
 export class EngagementHandler implements DomainHandler<'engagement'> {
-  constructor(private readonly engagements: EngagementsService) {}
+  constructor(
+    private readonly engagements: EngagementsService,
+    private readonly cobrowse: CobrowseService,
+  ) {}
 
   async handle(ctx: SocketContext, msg: Inbound<EngagementEvent>): Promise<ClientResults[EngagementEvent]> {
     const id = msg.payload.engagementId;
@@ -20,11 +24,14 @@ export class EngagementHandler implements DomainHandler<'engagement'> {
         const view = await this.engagements.view(id);
         assertMayView(ctx.principal, view);
         ctx.joinEngagement(id);
+        // A desk that (re)joins shows the co-browse state as it is now.
+        ctx.emit(EV.cobrowseState, this.cobrowse.view(id));
         return { engagement: view };
       }
       case 'engagement/leave':
         if (!isStaff(ctx.principal)) throw new ForbiddenError('A customer stays in their engagement.');
         ctx.leaveEngagement(id);
+        ctx.leaveWatchers(id);
         return {};
       case 'engagement/accept': {
         assertMayAccept(ctx.principal);

@@ -1,13 +1,14 @@
 import { ChangeDetectionStrategy, Component, input } from '@angular/core';
 import { ChatPanelComponent } from '../../shared/chat/chat-panel.component';
+import { CobrowsePanelComponent } from '../cobrowse/cobrowse-panel.component';
 import { useEngagementChat } from '../../shared/chat/engagement-chat';
 import { PaneHeaderComponent } from '../../shared/ui/pane-header.component';
 import { StateBadgeComponent } from '../../shared/ui/state-badge.component';
 
-/** A live engagement watched by a supervisor: the same chat, live, without a send box. */
+/** A live engagement watched by a supervisor: the same chat and co-browse view, live, read-only. */
 @Component({
   selector: 'app-watch-pane',
-  imports: [ChatPanelComponent, PaneHeaderComponent, StateBadgeComponent],
+  imports: [ChatPanelComponent, CobrowsePanelComponent, PaneHeaderComponent, StateBadgeComponent],
   template: `
     @let e = engagement();
     <header appPaneHeader backLink="/desk/supervise" backLabel="Live" [title]="e?.customerName || 'Visitor'">
@@ -27,13 +28,30 @@ import { StateBadgeComponent } from '../../shared/ui/state-badge.component';
     @if (chat()?.error(); as msg) {
       <p class="pane-error" role="alert">{{ msg }}</p>
     }
-    @if (chat(); as c) {
-      <app-chat-panel [state]="c" mine="agent" [readOnly]="true" [peerName]="e?.customerName || 'the customer'" />
-    }
+    <div class="work" [class.cobrowsing]="cb.open()">
+      <app-cobrowse-panel
+        #cb
+        [engagementId]="id()"
+        mode="supervisor"
+        [customerName]="e?.customerName || 'the customer'"
+        [engagementActive]="chat()?.engagement()?.state === 'active'"
+      />
+      @if (chat(); as c) {
+        <app-chat-panel [state]="c" mine="agent" [readOnly]="true" [peerName]="e?.customerName || 'the customer'" />
+      }
+    </div>
   `,
   styles: `
     .watch-tag { font-size: 0.75rem; font-weight: 600; color: var(--muted); border: 1px dashed var(--border-strong); border-radius: 999px; padding: 2px 10px; white-space: nowrap; }
     @media (max-width: 720px) { .watch-tag { display: none; } }
+    .work { flex: 1; min-height: 0; display: flex; flex-direction: column; }
+    .work.cobrowsing { display: grid; grid-template-columns: minmax(0, 2fr) minmax(300px, 1fr); }
+    .work.cobrowsing app-cobrowse-panel { border-right: 1px solid var(--border); }
+    @media (max-width: 960px) {
+      .work.cobrowsing { display: flex; overflow-y: auto; }
+      .work.cobrowsing app-cobrowse-panel { flex: none; border-right: 0; }
+      .work.cobrowsing app-chat-panel { flex: none; height: max(360px, 60vh); }
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'pane' },

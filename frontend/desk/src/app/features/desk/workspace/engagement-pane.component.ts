@@ -2,15 +2,19 @@ import { ChangeDetectionStrategy, Component, effect, inject, input, linkedSignal
 import { describeError } from '../../../core/errors';
 import { formatTime } from '../../../core/format';
 import { ChatPanelComponent } from '../../../shared/chat/chat-panel.component';
+import { CobrowsePanelComponent } from '../../cobrowse/cobrowse-panel.component';
 import { useEngagementChat } from '../../../shared/chat/engagement-chat';
 import { PaneHeaderComponent } from '../../../shared/ui/pane-header.component';
 import { StateBadgeComponent } from '../../../shared/ui/state-badge.component';
 import { DeskStore } from '../data/desk.store';
 
-/** One engagement as its agent works it: header with state and End, then the chat. */
+/**
+ * One engagement as its agent works it: header with state and End, then the chat, with the
+ * co-browse panel above it (the live page large beside a narrower chat while co-browsing).
+ */
 @Component({
   selector: 'app-engagement-pane',
-  imports: [ChatPanelComponent, PaneHeaderComponent, StateBadgeComponent],
+  imports: [ChatPanelComponent, CobrowsePanelComponent, PaneHeaderComponent, StateBadgeComponent],
   template: `
     @let e = engagement();
     <header appPaneHeader backLink="/desk" backLabel="Queue" [title]="e?.customerName || 'Visitor'">
@@ -39,8 +43,27 @@ import { DeskStore } from '../data/desk.store';
     @if (error() || chat()?.error(); as msg) {
       <p class="pane-error" role="alert">{{ msg }}</p>
     }
-    @if (chat(); as c) {
-      <app-chat-panel [state]="c" mine="agent" [peerName]="e?.customerName || 'the customer'" />
+    <div class="work" [class.cobrowsing]="cb.open()">
+      <app-cobrowse-panel
+        #cb
+        [engagementId]="id()"
+        mode="agent"
+        [customerName]="e?.customerName || 'the customer'"
+        [engagementActive]="chat()?.engagement()?.state === 'active'"
+      />
+      @if (chat(); as c) {
+        <app-chat-panel [state]="c" mine="agent" [peerName]="e?.customerName || 'the customer'" />
+      }
+    </div>
+  `,
+  styles: `
+    .work { flex: 1; min-height: 0; display: flex; flex-direction: column; }
+    .work.cobrowsing { display: grid; grid-template-columns: minmax(0, 2fr) minmax(300px, 1fr); }
+    .work.cobrowsing app-cobrowse-panel { border-right: 1px solid var(--border); }
+    @media (max-width: 960px) {
+      .work.cobrowsing { display: flex; overflow-y: auto; }
+      .work.cobrowsing app-cobrowse-panel { flex: none; border-right: 0; }
+      .work.cobrowsing app-chat-panel { flex: none; height: max(360px, 60vh); }
     }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,

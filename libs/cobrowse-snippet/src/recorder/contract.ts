@@ -1,0 +1,36 @@
+import type { RecordedEvent } from '@engage/protocol';
+
+/**
+ * The seam between widget.js and recorder.js. The recorder bundle (rrweb) is fetched only once
+ * the customer has accepted; it registers itself on `window.__engageRecorder`.
+ */
+export interface RecorderOptions {
+  /** Elements never recorded (rrweb blockSelector). */
+  blockSelector: string;
+  /** Elements whose text is masked (rrweb maskTextSelector). */
+  maskTextSelector: string;
+  /** Sends one batch; resolves when the server accepted it. */
+  send(events: RecordedEvent[]): Promise<unknown>;
+  /** Recording had to stop (a batch was refused, the backlog grew too large). */
+  onFailure(error: unknown): void;
+  /** Problems rrweb swallowed; reported, never thrown into the page. */
+  onError(error: unknown): void;
+}
+
+export interface RecorderHandle {
+  /** Stops recording at once and drops anything not yet sent. Idempotent. */
+  stop(): void;
+  /** A fresh Meta + FullSnapshot (a new checkpoint for viewers). */
+  takeFullSnapshot(): void;
+}
+
+export interface RecorderApi {
+  version: 1;
+  start(options: RecorderOptions): RecorderHandle;
+}
+
+declare global {
+  interface Window {
+    __engageRecorder?: RecorderApi;
+  }
+}

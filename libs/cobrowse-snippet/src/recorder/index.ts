@@ -1,0 +1,87 @@
+// Entry of the recorder bundle (dist/widget/recorder.js). widget.js loads it only after the
+// customer accepted co-browsing; until then nothing of the page is read or sent.
+import { LIMITS, type RecordedEvent } from '@engage/protocol';
+import { record } from 'rrweb';
+import { createBatcher } from './batcher';
+import type { RecorderApi, RecorderHandle, RecorderOptions } from './contract';
+
+/** Masks the value of every form field, hidden ones and buttons included (a superset of rrweb's maskAllInputs, which lets hidden inputs through). */
+const MASK_EVERY_FIELD = { input: true, textarea: true, select: true, password: true } as Record<string, boolean>;
+
+let current: RecorderHandle | null = null;
+
+function start(o: RecorderOptions): RecorderHandle {
+  current?.stop(); // rrweb records one page at a time
+  let stopped = false;
+  let stopRecord: (() => void) | undefined;
+  const batcher = createBatcher({
+    send: o.send,
+    onFailure: (e) => {
+      handle.stop();
+      o.onFailure(e);
+    },
+    maxBatch: LIMITS.cobrowseEventsPerBatch,
+    intervalMs: 16,
+    maxQueued: LIMITS.cobrowseEventsPerBatch * 10,
+  });
+  const handle: RecorderHandle = {
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      batcher.stop();
+      try {
+        stopRecord?.();
+      } catch (e) {
+        o.onError(e);
+      }
+      if (current === handle) current = null;
+    },
+    takeFullSnapshot() {
+      if (stopped) return;
+      try {
+        record.takeFullSnapshot(true);
+      } catch (e) {
+        o.onError(e);
+      }
+    },
+  };
+  current = handle;
+  try {
+    stopRecord = record({
+      emit(event) {
+        if (stopped) return;
+        const e = event as { type: number; timestamp: number; data: unknown };
+        batcher.push({ type: e.type, timestamp: e.timestamp, data: e.data } satisfies RecordedEvent);
+      },
+      blockSelector: o.blockSelector,
+      maskTextSelector: o.maskTextSelector,
+      maskAllInputs: false,
+      maskInputOptions: MASK_EVERY_FIELD,
+      recordCanvas: false,
+      collectFonts: false,
+      inlineImages: false,
+      recordCrossOriginIframes: false,
+      // Pointer moves reach the agent promptly instead of rrweb's half-second batches.
+      sampling: { mousemove: 20, mousemoveCallback: 20, scroll: 50, input: 'last', media: 800 },
+      slimDOMOptions: { script: true, comment: true, headFavicon: true, headMetaSocial: true, headMetaRobots: true, headMetaVerification: true },
+      errorHandler: (e) => {
+        o.onError(e);
+        return true;
+      },
+    });
+  } catch (e) {
+    handle.stop();
+    throw e;
+  }
+  if (!stopRecord) {
+    handle.stop();
+    throw new Error('rrweb did not start (unsupported page)');
+  }
+  if (stopped) stopRecord();
+  return handle;
+}
+
+if (!window.__engageRecorder) {
+  const api: RecorderApi = { version: 1, start };
+  window.__engageRecorder = api;
+}

@@ -1,0 +1,275 @@
+import type { EngageSocket } from '@engage/chat-client';
+import { EV, type CobrowseView, type RecordedEvent } from '@engage/protocol';
+import { Replayer, type eventWithTime } from 'rrweb';
+import { fitTransform, fitViewport, type Size } from './fit';
+import { LiveFeed, RRWEB_META, type FeedStep } from './live-feed';
+import { ensureViewerStyles } from './viewer-styles';
+
+/** The socket surface the viewer uses (an EngageSocket, or a stand-in in tests and demos). */
+export type ViewerSocket = Pick<EngageSocket, 'request' | 'on' | 'onStatus'>;
+
+export interface CobrowseViewerOptions {
+  /** Element the live view fills; give it a size (the replay is scaled to fit it). */
+  container: HTMLElement;
+  socket: ViewerSocket;
+  engagementId: string;
+  /** Every co-browse state the viewer learns (the watch answer, then each cobrowse/state). */
+  onState?(view: CobrowseView): void;
+  /** Largest scale the replay is drawn at (default 1: fit down, never blow up). */
+  maxScale?: number;
+}
+
+/**
+ * - `connecting`: asking the server to watch;
+ * - `waiting`: watching, but no page has arrived yet;
+ * - `live`: replaying the customer's page;
+ * - `failed`: the watch was refused (see `error`);
+ * - `closed`.
+ */
+export type ViewerStatus = 'connecting' | 'waiting' | 'live' | 'failed' | 'closed';
+
+interface ViewerEvents {
+  /** The status changed. */
+  status: ViewerStatus;
+  /** The customer's viewport changed size (a Meta event). */
+  viewport: Size;
+  /** Emitted once, when close() ran. */
+  closed: void;
+}
+type Listener<T> = (value: T) => void;
+
+/**
+ * Live replay of a customer's page, recorded by the snippet with rrweb and relayed by the backend.
+ * Events apply as they arrive (see LiveFeed); a new page (Meta + FullSnapshot) rebuilds the same
+ * iframe. The iframe is rrweb's sandboxed one (`sandbox="allow-same-origin"`, never allow-scripts),
+ * so nothing in the recorded page can run.
+ */
+export class CobrowseViewer {
+  readonly engagementId: string;
+  #status: ViewerStatus = 'connecting';
+  #error: string | null = null;
+  #closed = false;
+  #replayer: Replayer | null = null;
+  #viewport: Size | null = null;
+  readonly #feed = new LiveFeed();
+  readonly #container: HTMLElement;
+  readonly #root: HTMLDivElement;
+  readonly #socket: ViewerSocket;
+  readonly #onState?: (view: CobrowseView) => void;
+  readonly #maxScale: number;
+  readonly #teardown: Array<() => void> = [];
+  readonly #listeners = new Map<keyof ViewerEvents, Set<Listener<never>>>();
+  /** Set while a watch request is in flight: live events that arrive meanwhile are held. */
+  #pending: RecordedEvent[] | null = null;
+  #watchSeq = 0;
+
+  /** Creates the viewer and starts watching right away. */
+  static create(options: CobrowseViewerOptions): CobrowseViewer {
+    const viewer = new CobrowseViewer(options);
+    viewer.#start();
+    return viewer;
+  }
+
+  private constructor(options: CobrowseViewerOptions) {
+    this.engagementId = options.engagementId;
+    this.#container = options.container;
+    this.#socket = options.socket;
+    this.#onState = options.onState;
+    this.#maxScale = options.maxScale ?? 1;
+    const doc = this.#container.ownerDocument;
+    ensureViewerStyles(doc);
+    if (doc.defaultView?.getComputedStyle(this.#container).position === 'static') this.#container.style.position = 'relative';
+    this.#root = doc.createElement('div');
+    this.#root.className = 'cbv-root';
+    this.#container.appendChild(this.#root);
+  }
+
+  get status(): ViewerStatus {
+    return this.#status;
+  }
+
+  /** Why the watch failed, when status is `failed`. */
+  get error(): string | null {
+    return this.#error;
+  }
+
+  /** The customer's viewport, once a page arrived. */
+  get viewport(): Size | null {
+    return this.#viewport;
+  }
+
+  /** The replayed page (the sandboxed iframe's document), or null before the first page. For tests. */
+  replayedDocument(): Document | null {
+    return this.#replayer?.iframe.contentDocument ?? null;
+  }
+
+  /** The replay iframe, or null before the first page. */
+  replayFrame(): HTMLIFrameElement | null {
+    return this.#replayer?.iframe ?? null;
+  }
+
+  on<K extends keyof ViewerEvents>(event: K, listener: Listener<ViewerEvents[K]>): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    set.add(listener as Listener<never>);
+    return () => void set.delete(listener as Listener<never>);
+  }
+
+  /** Stops watching, destroys the replay and removes every listener. Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const off of this.#teardown.splice(0)) off();
+    if (this.#watchSeq > 0 && this.#status !== 'failed') {
+      this.#socket.request(EV.cobrowseUnwatch, { engagementId: this.engagementId }).catch(() => undefined);
+    }
+    this.#destroyReplayer();
+    this.#root.remove();
+    this.#setStatus('closed');
+    this.#emit('closed', undefined);
+    this.#listeners.clear();
+  }
+
+  #start(): void {
+    this.#teardown.push(
+      this.#socket.on(EV.cobrowseEvents, (m) => {
+        if (m.engagementId !== this.engagementId || this.#closed) return;
+        if (this.#pending) this.#pending.push(...m.events);
+        else this.#apply(this.#feed.live(m.events, () => this.#clock()));
+      }),
+      this.#socket.on(EV.cobrowseState, (view) => {
+        if (view.engagementId === this.engagementId && !this.#closed) this.#onState?.(view);
+      }),
+    );
+    // Watch now, and again after every reconnect (the server forgets watchers with their socket).
+    this.#teardown.push(this.#socket.onStatus((s) => s === 'connected' && void this.#watch()));
+    const resize = new ResizeObserver(() => this.#refit());
+    resize.observe(this.#container);
+    this.#teardown.push(() => resize.disconnect());
+  }
+
+  async #watch(): Promise<void> {
+    const seq = ++this.#watchSeq;
+    this.#pending = [];
+    try {
+      const { cobrowse, checkpoint } = await this.#socket.request(EV.cobrowseWatch, { engagementId: this.engagementId });
+      if (this.#closed || seq !== this.#watchSeq) return;
+      // Live events that overtook the answer were relayed before it was built: the checkpoint holds
+      // them already, unless it has no page yet (then they are all there is).
+      const held = this.#pending;
+      this.#pending = null;
+      this.#onState?.(cobrowse);
+      const step = this.#feed.checkpoint(checkpoint, () => this.#clock());
+      this.#apply(step);
+      if (!checkpoint.some((e) => e.type === RRWEB_META) && held.length) this.#apply(this.#feed.live(held, () => this.#clock()));
+      if (this.#status === 'connecting') this.#setStatus(this.#replayer ? 'live' : 'waiting');
+    } catch (err) {
+      if (this.#closed || seq !== this.#watchSeq) return;
+      this.#pending = null;
+      this.#error = err instanceof Error ? err.message : String(err);
+      this.#setStatus('failed');
+    }
+  }
+
+  /** Current time of the live replay, on the customer's clock. */
+  #clock(): number {
+    const r = this.#replayer;
+    const start = this.#feed.startedAt;
+    if (!r || start === null) return -Infinity;
+    r.timer.updateLiveTime();
+    return start + r.timer.timeOffset;
+  }
+
+  #apply(step: FeedStep): void {
+    if (this.#closed || step.events.length === 0) return;
+    if (step.startAt !== null) this.#createReplayer(step.startAt);
+    const r = this.#replayer;
+    if (!r) return;
+    if (step.advanceBy > 0) r.timer.timeOffset += step.advanceBy;
+    for (const e of step.events) r.addEvent(e as eventWithTime);
+    if (this.#status !== 'live') this.#setStatus('live');
+  }
+
+  #createReplayer(baseline: number): void {
+    this.#destroyReplayer();
+    const replayer = new Replayer([], {
+      root: this.#root,
+      liveMode: true,
+      mouseTail: false,
+      showWarning: false,
+      UNSAFE_replayCanvas: false,
+      triggerFocus: false,
+      // Live events older than the clock apply synchronously; rrweb only flushes its virtual DOM
+      // when seeking in recorded playback, never in live mode, so they must go to the real DOM.
+      useVirtualDom: false,
+      pauseAnimation: false,
+    });
+    assertNoScripts(replayer.iframe);
+    replayer.iframe.title = 'Customer’s page (live co-browse, view only)';
+    replayer.iframe.tabIndex = -1;
+    replayer.iframe.setAttribute('referrerpolicy', 'no-referrer');
+    replayer.on('resize', (d) => {
+      const { width, height } = d as Size;
+      this.#viewport = { width, height };
+      this.#refit();
+      this.#emit('viewport', this.#viewport);
+      this.#dropPastPages(replayer);
+    });
+    this.#replayer = replayer;
+    this.#refit();
+    replayer.startLive(baseline);
+  }
+
+  /** Live mode keeps every event; once a new page is on screen the earlier ones are dead weight. */
+  #dropPastPages(replayer: Replayer): void {
+    const events = replayer.service.state.context.events;
+    let last = -1;
+    for (let i = events.length - 1; i > 0; i--) {
+      if (events[i].type === RRWEB_META) {
+        last = i;
+        break;
+      }
+    }
+    if (last > 0) events.splice(0, last);
+  }
+
+  #refit(): void {
+    const wrapper = this.#replayer?.wrapper;
+    if (!wrapper || !this.#viewport) return;
+    const box = { width: this.#container.clientWidth, height: this.#container.clientHeight };
+    wrapper.style.transform = fitTransform(fitViewport(box, this.#viewport, this.#maxScale));
+  }
+
+  #destroyReplayer(): void {
+    const r = this.#replayer;
+    if (!r) return;
+    this.#replayer = null;
+    this.#feed.reset();
+    try {
+      // destroy() pauses, which live mode ignores: stop the clock so no queued event lands later.
+      r.timer.clear();
+      r.destroy();
+    } catch {
+      r.wrapper.remove();
+    }
+  }
+
+  #setStatus(status: ViewerStatus): void {
+    if (this.#status === status) return;
+    this.#status = status;
+    this.#emit('status', status);
+  }
+
+  #emit<K extends keyof ViewerEvents>(event: K, value: ViewerEvents[K]): void {
+    for (const l of [...(this.#listeners.get(event) ?? [])]) (l as Listener<ViewerEvents[K]>)(value);
+  }
+}
+
+/** rrweb builds `sandbox="allow-same-origin"`; refuse to show anything if that ever changes. */
+function assertNoScripts(iframe: HTMLIFrameElement): void {
+  const tokens = Array.from(iframe.sandbox);
+  if (!iframe.hasAttribute('sandbox') || tokens.some((t) => t !== 'allow-same-origin')) {
+    iframe.remove();
+    throw new Error(`Refusing to replay: the replay frame is not script-free (sandbox="${iframe.getAttribute('sandbox')}").`);
+  }
+}
