@@ -1,9 +1,10 @@
 import { EngageSocket } from '@engage/chat-client';
 import { EV, type RecordedEvent } from '@engage/protocol';
-import type { Browser, Frame, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { loginAgent } from './support/api';
 import { launchChromium, openParty, screenshot } from './support/browser';
 import { DEMO_AGENT, DEMO_SUPERVISOR, loginToDesk, tid, waitForText } from './support/desk';
+import { waitInReplay } from './support/cobrowse';
 import { startPlatform, type Platform } from './support/platform';
 import { openWidgetChat, w, waitForWidgetText } from './support/widget';
 
@@ -11,29 +12,6 @@ const CARD = '4000 0566 5566 5556';
 const CVC = '737';
 const EMAIL = 'dana.secret@example.org';
 const NOTE = 'Ring twice, the bell is broken';
-
-/** The replayed page inside the desk's co-browse view. */
-async function replayFrame(agent: Page): Promise<Frame> {
-  const handle = await agent.waitForSelector(`${tid('cobrowse-view')} iframe`);
-  const frame = await handle!.contentFrame();
-  if (!frame) throw new Error('the co-browse view has no replay frame');
-  return frame;
-}
-
-async function waitInReplay(agent: Page, text: string, timeout = 15_000): Promise<void> {
-  const start = Date.now();
-  let seen = '';
-  for (;;) {
-    const frame = await replayFrame(agent).catch(() => null);
-    seen = frame ? await frame.evaluate(() => document.body?.textContent ?? '').catch(() => '') : '';
-    if (seen.replace(/\s+/g, ' ').includes(text)) return;
-    if (Date.now() - start > timeout) {
-      await screenshot(agent, 'failed-cobrowse-replay');
-      throw new Error(`the replay never showed "${text}"; it shows: ${seen.replace(/\s+/g, ' ').slice(0, 400)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('direct co-browse of the customer’s real page', () => {
   let platform: Platform;

@@ -57,6 +57,12 @@ import { StaffSocket } from '../../core/realtime/staff-socket.service';
     @if (error(); as msg) {
       <p class="error" role="alert">{{ msg }}</p>
     }
+    @if (s === 'paused') {
+      <div class="paused-note" data-testid="cobrowse-paused">
+        <p><strong>{{ customerName() }} is on a page the site keeps private.</strong></p>
+        <p>Nothing of it is shared. The view comes back when {{ customerName() }} chooses “Share this page” in the banner; you can keep chatting meanwhile.</p>
+      </div>
+    }
     <div
       #replay
       class="view"
@@ -80,6 +86,9 @@ import { StaffSocket } from '../../core/realtime/staff-socket.service';
     .error { margin: 0; padding: 6px 16px; background: var(--danger-bg); color: var(--danger); font-size: 0.875rem; }
     .view { position: relative; flex: 1; min-height: 240px; overflow: hidden; background: #d5dae2; }
     .view[hidden] { display: none; }
+    .paused-note { flex: 1; display: flex; flex-direction: column; justify-content: center; align-items: center; text-align: center; padding: 24px; color: var(--muted); background: var(--surface-2); }
+    .paused-note p { margin: 4px 0; max-width: 44ch; }
+    .paused-note strong { color: var(--text); }
     @media (max-width: 720px) {
       .bar { padding: 8px 12px; }
       .view { flex: none; height: min(52vh, 440px); min-height: 200px; }
