@@ -16,5 +16,6 @@ module.exports = {
     project('cobrowse-viewer', ['<rootDir>/libs/cobrowse-viewer']),
     project('cobrowse-snippet', ['<rootDir>/libs/cobrowse-snippet']),
     project('backend', ['<rootDir>/backend']),
+    project('sfu', ['<rootDir>/sfu']),
   ],
 };

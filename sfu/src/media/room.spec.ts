@@ -1,0 +1,178 @@
+import pino from 'pino';
+import type { types } from 'mediasoup';
+import { workerBinForTests } from '../config/test-worker-bin';
+import type { SfuNotification } from '../protocol/control-api';
+import type { RoomRegistry as RoomRegistryT } from './room-registry';
+import type { WorkerPool as WorkerPoolT } from './worker-pool';
+
+const workerBin = workerBinForTests();
+const describeWithWorkers = workerBin ? describe : describe.skip;
+const logger = pino({ level: 'silent' });
+const transport = { listenIp: '127.0.0.1', announcedAddress: undefined };
+
+const opusParameters: types.RtpParameters = {
+  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }],
+  encodings: [{ ssrc: 11111111 }],
+};
+
+describeWithWorkers('Room and Peer lifecycle (real mediasoup workers)', () => {
+  let WorkerPool: typeof WorkerPoolT;
+  let RoomRegistry: typeof RoomRegistryT;
+  let pool: WorkerPoolT;
+  let rooms: RoomRegistryT;
+  let notifications: SfuNotification[];
+  let seq = 0;
+  const eid = () => `engagement-${++seq}`;
+
+  beforeAll(async () => {
+    ({ WorkerPool } = await import('./worker-pool'));
+    ({ RoomRegistry } = await import('./room-registry'));
+    pool = await WorkerPool.create({ count: 2, rtcMinPort: 42000, rtcMaxPort: 42999, logger, respawnDelayMs: 50 });
+  });
+  afterAll(() => pool?.close());
+  beforeEach(() => {
+    rooms = new RoomRegistry(pool, transport, logger);
+    notifications = [];
+    rooms.on('notification', (n) => notifications.push(n));
+  });
+  afterEach(() => rooms.close());
+
+  it('runs one worker per slot, each on its own port slice', () => {
+    expect(pool.size).toBe(2);
+    expect(new Set(pool.workers().map((w) => w.pid)).size).toBe(2);
+  });
+
+  it('makes one room per engagement even when two joins race', async () => {
+    const id = eid();
+    const [a, b] = await Promise.all([rooms.getOrCreate(id), rooms.getOrCreate(id)]);
+    expect(a).toBe(b);
+    expect(rooms.size).toBe(1);
+    const [p1, p2] = await Promise.all([a.getOrCreatePeer('agent'), a.getOrCreatePeer('agent')]);
+    expect(p1).toBe(p2);
+    expect(a.peers()).toHaveLength(1);
+  });
+
+  it('places rooms on the least-loaded worker', async () => {
+    const r1 = await rooms.getOrCreate(eid());
+    const r2 = await rooms.getOrCreate(eid());
+    expect(r1.workerPid).not.toBe(r2.workerPid);
+  });
+
+  it('closes a peer once: transports, producers and consumers closed, "closed" emitted once', async () => {
+    const room = await rooms.getOrCreate(eid());
+    const alice = await room.getOrCreatePeer('alice');
+    const bob = await room.getOrCreatePeer('bob');
+    bob.rtpCapabilities = room.rtpCapabilities;
+    const sendT = await alice.createTransport('send');
+    const recvT = await bob.createTransport('recv');
+    expect(sendT.iceCandidates.map((c) => [c.protocol, c.address])).toEqual([
+      ['udp', '127.0.0.1'],
+      ['tcp', '127.0.0.1'],
+    ]);
+    const producer = await alice.produce(sendT.id, 'audio', opusParameters);
+    const consumed = await bob.consume(recvT.id, producer.id);
+    expect(consumed.kind).toBe('audio');
+    expect(room.producers('bob')).toEqual([{ id: producer.id, peerId: 'alice', kind: 'audio', paused: false }]);
+    expect(rooms.counts()).toEqual({ rooms: 1, peers: 2, transports: 2, producers: 1, consumers: 1 });
+
+    const closed = jest.fn();
+    alice.on('closed', closed);
+    alice.close();
+    alice.close();
+    expect(closed).toHaveBeenCalledTimes(1);
+    expect(alice.closed).toBe(true);
+    expect(producer.closed).toBe(true);
+    expect(room.getPeer('alice')).toBeUndefined();
+    // bob's consumer of alice's producer goes with it, and the backend hears about it
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bob.consumerCount).toBe(0);
+    expect(notifications).toEqual(
+      expect.arrayContaining([
+        { type: 'consumer/closed', engagementId: room.engagementId, peerId: 'bob', consumerId: consumed.id, reason: 'producer-closed' },
+        { type: 'peer/closed', engagementId: room.engagementId, peerId: 'alice' },
+      ]),
+    );
+    await expect(alice.createTransport('send')).rejects.toThrow(/is closed/);
+  });
+
+  it('starts consumers paused and resumes them; pauses and resumes producers', async () => {
+    const room = await rooms.getOrCreate(eid());
+    const alice = await room.getOrCreatePeer('alice');
+    const bob = await room.getOrCreatePeer('bob');
+    const sendT = await alice.createTransport('send');
+    const recvT = await bob.createTransport('recv');
+    const producer = await alice.produce(sendT.id, 'audio', opusParameters);
+    const consumed = await bob.consume(recvT.id, producer.id, room.rtpCapabilities);
+    expect(bob.consumerCount).toBe(1);
+    await bob.resumeConsumer(consumed.id);
+    await alice.pauseProducer(producer.id);
+    expect(producer.paused).toBe(true);
+    await alice.resumeProducer(producer.id);
+    expect(producer.paused).toBe(false);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(notifications.map((n) => n.type)).toEqual(expect.arrayContaining(['consumer/paused', 'consumer/resumed']));
+    await expect(bob.resumeConsumer('nope')).rejects.toThrow(/has no consumer nope/);
+    await expect(bob.consume(recvT.id, 'nope')).rejects.toThrow(/no producer nope/);
+  });
+
+  it('closes a room once: peers and router closed, "closed" emitted once, removed from the registry', async () => {
+    const room = await rooms.getOrCreate(eid());
+    const peer = await room.getOrCreatePeer('alice');
+    await peer.createTransport('send');
+    const roomClosed = jest.fn();
+    const peerClosed = jest.fn();
+    room.on('closed', roomClosed);
+    peer.on('closed', peerClosed);
+    room.close();
+    room.close();
+    expect(roomClosed).toHaveBeenCalledTimes(1);
+    expect(roomClosed).toHaveBeenCalledWith('closed');
+    expect(peerClosed).toHaveBeenCalledTimes(1);
+    expect(peer.closed).toBe(true);
+    expect(peer.transportCount).toBe(0);
+    expect(room.router.closed).toBe(true);
+    expect(rooms.get(room.engagementId)).toBeUndefined();
+    expect(notifications).toContainEqual({ type: 'room/closed', engagementId: room.engagementId, reason: 'closed' });
+    await expect(room.getOrCreatePeer('bob')).rejects.toThrow(/is closed/);
+    // a new join makes a new room
+    const again = await rooms.getOrCreate(room.engagementId);
+    expect(again).not.toBe(room);
+  });
+
+  it('closes the rooms of a worker that dies, replaces the worker and lets the room be recreated', async () => {
+    const room = await rooms.getOrCreate(eid());
+    const peer = await room.getOrCreatePeer('alice');
+    const pid = room.workerPid;
+    const replaced = new Promise<{ slot: number; pid: number }>((resolve) => pool.once('workerReplaced', resolve));
+    const died = new Promise<{ pid: number }>((resolve) => pool.once('workerDied', resolve));
+    const roomClosed = new Promise<string>((resolve) => room.once('closed', resolve));
+    process.kill(pid, 'SIGKILL');
+    expect((await died).pid).toBe(pid);
+    expect(await roomClosed).toBe('worker-died');
+    expect(peer.closed).toBe(true);
+    expect(notifications).toEqual(
+      expect.arrayContaining([
+        { type: 'worker/died', pid, engagementIds: [room.engagementId] },
+        { type: 'room/closed', engagementId: room.engagementId, reason: 'worker-died' },
+      ]),
+    );
+    const replacement = await replaced;
+    expect(replacement.pid).not.toBe(pid);
+    expect(pool.size).toBe(2);
+    expect(pool.deaths).toBe(1);
+    const recreated = await rooms.getOrCreate(room.engagementId);
+    expect(recreated.closed).toBe(false);
+  });
+
+  it('closes the pool once', async () => {
+    const own = await WorkerPool.create({ count: 1, rtcMinPort: 43000, rtcMaxPort: 43099, logger });
+    const worker = own.workers()[0];
+    const closed = jest.fn();
+    own.on('closed', closed);
+    own.close();
+    own.close();
+    expect(closed).toHaveBeenCalledTimes(1);
+    expect(worker.closed).toBe(true);
+    expect(() => own.pick()).toThrow(/closed/);
+  });
+});

@@ -1,0 +1,162 @@
+import { EventEmitter } from 'node:events';
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+import type { Logger } from '../logger';
+
+export interface WorkerPoolOptions {
+  count: number;
+  rtcMinPort: number;
+  rtcMaxPort: number;
+  logger: Logger;
+  /** Delay before a died worker is replaced (ms); doubles on each failed attempt up to 30 s. */
+  respawnDelayMs?: number;
+}
+
+export interface WorkerPoolEvents {
+  /** A worker died; every router on it is gone (its rooms close with reason 'worker-died'). */
+  workerDied: [{ slot: number; pid: number; error: Error }];
+  /** A replacement worker is running in the slot of one that died. */
+  workerReplaced: [{ slot: number; pid: number }];
+  /** The pool closed all its workers. */
+  closed: [];
+}
+
+interface Slot {
+  index: number;
+  worker: types.Worker | undefined;
+  /** Routers (rooms) on the current worker, for least-loaded placement. */
+  routers: number;
+  portRange: { min: number; max: number };
+}
+
+/**
+ * One mediasoup worker per core, each with its own slice of the RTC port range. A worker that
+ * dies is logged, announced ('workerDied', so rooms on it can be recreated) and replaced.
+ */
+export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
+  readonly #slots: Slot[];
+  readonly #log: Logger;
+  readonly #respawnDelayMs: number;
+  #closed = false;
+  #deaths = 0;
+
+  private constructor(options: WorkerPoolOptions) {
+    super();
+    this.#log = options.logger.child({ component: 'worker-pool' });
+    this.#respawnDelayMs = options.respawnDelayMs ?? 500;
+    this.#slots = splitPortRange(options.rtcMinPort, options.rtcMaxPort, options.count).map((portRange, index) => ({
+      index,
+      worker: undefined,
+      routers: 0,
+      portRange,
+    }));
+  }
+
+  static async create(options: WorkerPoolOptions): Promise<WorkerPool> {
+    if (options.count < 1) throw new Error('a worker pool needs at least one worker');
+    const pool = new WorkerPool(options);
+    try {
+      await Promise.all(pool.#slots.map((slot) => pool.#spawn(slot)));
+    } catch (err) {
+      pool.close();
+      throw err;
+    }
+    return pool;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Workers alive now. */
+  get size(): number {
+    return this.#slots.filter((s) => s.worker && !s.worker.closed).length;
+  }
+
+  get wanted(): number {
+    return this.#slots.length;
+  }
+
+  get deaths(): number {
+    return this.#deaths;
+  }
+
+  workers(): types.Worker[] {
+    return this.#slots.flatMap((s) => (s.worker && !s.worker.closed ? [s.worker] : []));
+  }
+
+  /** The live worker with the fewest routers, for a new room. */
+  pick(): types.Worker {
+    if (this.#closed) throw new Error('the worker pool is closed');
+    const live = this.#slots.filter((s) => s.worker && !s.worker.closed);
+    if (live.length === 0) throw new Error('no mediasoup worker is running');
+    const slot = live.reduce((best, s) => (s.routers < best.routers ? s : best));
+    return slot.worker as types.Worker;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const slot of this.#slots) {
+      slot.worker?.close();
+      slot.worker = undefined;
+    }
+    this.#log.info('worker pool closed');
+    this.emit('closed');
+  }
+
+  async #spawn(slot: Slot): Promise<types.Worker> {
+    const worker = await mediasoup.createWorker({
+      logLevel: 'warn',
+      rtcMinPort: slot.portRange.min,
+      rtcMaxPort: slot.portRange.max,
+      disableLiburing: true,
+    });
+    if (this.#closed) {
+      worker.close();
+      throw new Error('the worker pool closed while a worker was starting');
+    }
+    slot.worker = worker;
+    slot.routers = 0;
+    worker.observer.on('newrouter', (router) => {
+      slot.routers++;
+      router.observer.once('close', () => {
+        if (slot.worker === worker) slot.routers--;
+      });
+    });
+    worker.once('died', (error) => this.#onDied(slot, worker, error));
+    this.#log.info({ slot: slot.index, pid: worker.pid, ports: slot.portRange }, 'mediasoup worker started');
+    return worker;
+  }
+
+  #onDied(slot: Slot, worker: types.Worker, error: Error): void {
+    if (slot.worker !== worker) return;
+    this.#deaths++;
+    slot.worker = undefined;
+    slot.routers = 0;
+    this.#log.error({ slot: slot.index, pid: worker.pid, err: error }, 'mediasoup worker died; replacing it');
+    this.emit('workerDied', { slot: slot.index, pid: worker.pid, error });
+    void this.#respawn(slot, this.#respawnDelayMs);
+  }
+
+  async #respawn(slot: Slot, delayMs: number): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+    if (this.#closed) return;
+    try {
+      const worker = await this.#spawn(slot);
+      this.emit('workerReplaced', { slot: slot.index, pid: worker.pid });
+    } catch (err) {
+      if (this.#closed) return;
+      this.#log.error({ slot: slot.index, err }, 'could not start a replacement worker; retrying');
+      void this.#respawn(slot, Math.min(delayMs * 2, 30_000));
+    }
+  }
+}
+
+/** Splits [min, max] into `count` contiguous slices so workers never compete for a port. */
+export function splitPortRange(min: number, max: number, count: number): { min: number; max: number }[] {
+  const total = max - min + 1;
+  if (total < count) throw new Error(`the RTC port range ${min}-${max} has fewer ports than workers (${count})`);
+  const size = Math.floor(total / count);
+  return Array.from({ length: count }, (_, i) => ({ min: min + i * size, max: i === count - 1 ? max : min + (i + 1) * size - 1 }));
+}

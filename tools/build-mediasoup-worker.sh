@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# Builds the mediasoup C++ worker offline (no GitHub) from the sources shipped in the npm tarball
+# (node_modules/mediasoup/worker) against Debian 12 libraries, and caches the binary.
+#
+#   bash tools/build-mediasoup-worker.sh        # prints the path of a usable worker binary
+#
+# Order of preference (first hit wins, prints its path, exits 0):
+#   1. $MEDIASOUP_WORKER_BIN when it is set and executable;
+#   2. the prebuilt worker that mediasoup's own postinstall downloaded (machines that reach GitHub):
+#      node_modules/mediasoup/worker/out/Release/mediasoup-worker;
+#   3. the cached build: ${ENGAGE_CACHE:-$HOME/.cache/engage}/mediasoup-worker-<version>/mediasoup-worker;
+#   4. otherwise: build it (about 4-6 minutes on 2 cores), cache it, print its path.
+#
+# What the build does (see the SFU issue for why):
+#   - Debian packages for every worker dependency (installed with apt-get when running as root);
+#   - meson >= 1.1 and ninja from pip in a venv under the cache dir (Debian's meson 1.0 is too old);
+#   - copies the worker sources to a scratch dir (node_modules is never patched in place);
+#   - each subprojects/*.wrap gets the folder its `directory =` line names, whose meson.build
+#     wraps the Debian library under the variable names the worker expects, so meson downloads
+#     nothing (--wrap-mode=nodownload);
+#   - patch 1: SrtpSession.hpp bridges libsrtp 2 (Debian) vs the 3.0-alpha API mediasoup uses;
+#   - patch 2: DtlsTransport.cpp's onSslBioOut BIO callback answered 1 to every control query;
+#     Debian's OpenSSL is built with kernel TLS, asks the BIO whether KTLS is active (BIO_ctrl 73,
+#     76), believes it and never allocates its write buffer -> SIGSEGV in SSL_read on the first
+#     DTLS ClientHello. The callback now returns the library's own result on BIO_CB_RETURN calls;
+#   - liburing disabled; flatbuffers headers (fbs/FBS) generated before the worker target.
+# Environment: ENGAGE_CACHE (cache root), KEEP_BUILD=1 (keep the scratch dir), JOBS (ninja -j).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MS_DIR="$ROOT/node_modules/mediasoup"
+log() { echo "build-mediasoup-worker: $*" >&2; }
+fail() { echo "build-mediasoup-worker: FAILED: $*" >&2; exit 1; }
+
+if [ -n "${MEDIASOUP_WORKER_BIN:-}" ]; then
+  if [ -x "$MEDIASOUP_WORKER_BIN" ]; then echo "$MEDIASOUP_WORKER_BIN"; exit 0; fi
+  log "MEDIASOUP_WORKER_BIN=$MEDIASOUP_WORKER_BIN is not an executable file; ignoring it"
+fi
+
+[ -f "$MS_DIR/package.json" ] || fail "node_modules/mediasoup is not installed; run 'bash tools/with-node.sh true' first."
+VERSION="$(sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$MS_DIR/package.json" | head -1)"
+[ -n "$VERSION" ] || fail "could not read the mediasoup version from $MS_DIR/package.json."
+
+PREBUILT="$MS_DIR/worker/out/Release/mediasoup-worker"
+if [ -x "$PREBUILT" ]; then echo "$PREBUILT"; exit 0; fi
+
+CACHE="${ENGAGE_CACHE:-$HOME/.cache/engage}"
+OUT_DIR="$CACHE/mediasoup-worker-$VERSION"
+OUT="$OUT_DIR/mediasoup-worker"
+if [ -x "$OUT" ]; then echo "$OUT"; exit 0; fi
+
+[ "$(uname -s)" = Linux ] || fail "the offline build is only scripted for Linux (Debian 12); elsewhere let mediasoup's postinstall download its prebuilt worker."
+[ -d "$MS_DIR/worker/src" ] || fail "$MS_DIR/worker has no sources; reinstall mediasoup $VERSION from the npm registry."
+
+START=$(date +%s)
+log "no worker binary found; building mediasoup-worker $VERSION offline into $OUT"
+
+# --- 1. Debian packages -----------------------------------------------------------------------
+PKGS=(g++ pkg-config python3-venv libssl-dev libuv1-dev libabsl-dev libsrtp2-dev libusrsctp-dev
+      libflatbuffers-dev flatbuffers-compiler)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "step 1/7: installing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    fail "these Debian packages are missing and I am not root: run 'sudo apt-get install -y ${missing[*]}' and re-run this script."
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y --no-install-recommends "${missing[@]}" >&2; then
+    apt-get update >&2 || true
+    apt-get install -y --no-install-recommends "${missing[@]}" >&2 \
+      || fail "apt-get could not install ${missing[*]}."
+  fi
+else
+  log "step 1/7: Debian packages present"
+fi
+
+# --- 2. meson + ninja from pip ----------------------------------------------------------------
+VENV="$CACHE/build-tools/venv"
+if ! "$VENV/bin/python" -c 'import sys, mesonbuild.coredata as c; v=tuple(int(x) for x in c.version.split(".")[:2]); sys.exit(0 if v>=(1,1) else 1)' 2>/dev/null \
+   || [ ! -x "$VENV/bin/ninja" ]; then
+  log "step 2/7: creating a python venv with meson>=1.1 and ninja in $VENV"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV" || fail "python3 -m venv failed (is python3-venv installed?)."
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'meson>=1.1' ninja >&2 \
+    || fail "pip could not install meson and ninja (is the Python package index reachable?)."
+else
+  log "step 2/7: meson $("$VENV/bin/meson" --version) and ninja $("$VENV/bin/ninja" --version) already in $VENV"
+fi
+export PATH="$VENV/bin:$PATH"
+
+# --- 3. scratch copy of the sources -----------------------------------------------------------
+mkdir -p "$CACHE"
+SCRATCH="$(mktemp -d "$CACHE/mediasoup-worker-$VERSION.build.XXXXXX")"
+cleanup() {
+  if [ "${KEEP_BUILD:-0}" = 1 ] || [ "${BUILD_OK:-0}" != 1 ]; then
+    log "scratch dir kept for inspection: $SCRATCH"
+  else
+    rm -rf "$SCRATCH"
+  fi
+}
+trap cleanup EXIT
+W="$SCRATCH/worker"
+log "step 3/7: copying worker sources to $W"
+cp -a "$MS_DIR/worker" "$W"
+rm -rf "$W/out" "$W/subprojects/packagecache"
+
+# --- 4. subproject wrappers around the Debian libraries ---------------------------------------
+log "step 4/7: writing subproject wrappers (meson will download nothing)"
+wrap_dir() { # wrap name -> directory= value
+  local d
+  d="$(sed -n 's/^[[:space:]]*directory[[:space:]]*=[[:space:]]*\(.*\)$/\1/p' "$W/subprojects/$1.wrap" | head -1)"
+  [ -n "$d" ] || fail "subprojects/$1.wrap has no 'directory =' line."
+  echo "$W/subprojects/$d"
+}
+# write_wrapper <wrap name> <meson.build contents> [meson_options.txt contents]
+write_wrapper() {
+  local dir; dir="$(wrap_dir "$1")"
+  rm -rf "$dir"; mkdir -p "$dir"
+  printf '%s\n' "$2" > "$dir/meson.build"
+  [ -z "${3:-}" ] || printf '%s\n' "$3" > "$dir/meson_options.txt"
+  # A source for the placeholder static libraries the worker passes to link_whole (only its
+  # not-built-by-default shared library uses them; the executable links through the *_dep).
+  printf 'int ms_system_%s_placeholder;\n' "$(echo "$1" | tr -c 'a-zA-Z0-9\n' _)" > "$dir/placeholder.c"
+}
+
+write_wrapper openssl "project('openssl', 'c')
+libssl_dep = dependency('libssl')
+libcrypto_dep = dependency('libcrypto')
+openssl_dep = declare_dependency(dependencies: [libssl_dep, libcrypto_dep])
+libssl_lib = static_library('ssl_placeholder', 'placeholder.c', build_by_default: false)
+libcrypto_lib = static_library('crypto_placeholder', 'placeholder.c', build_by_default: false)"
+
+write_wrapper libuv "project('libuv', 'c')
+libuv_dep = dependency('libuv')
+libuv = static_library('uv_placeholder', 'placeholder.c', build_by_default: false)" \
+"option('build_tests', type: 'boolean', value: false)
+option('build_benchmarks', type: 'boolean', value: false)"
+
+write_wrapper libsrtp2 "project('libsrtp2', 'c')
+# Debian installs srtp.h in <includedir>/srtp2 and its .pc file does not say so; the worker includes <srtp.h>.
+srtp2_sys = dependency('libsrtp2')
+libsrtp2_dep = declare_dependency(dependencies: srtp2_sys,
+  compile_args: ['-I' + srtp2_sys.get_variable(pkgconfig: 'includedir') / 'srtp2'])
+libsrtp2 = static_library('srtp2_placeholder', 'placeholder.c', build_by_default: false)" \
+"option('crypto-library', type: 'string', value: 'openssl')
+option('crypto-library-kdf', type: 'string', value: 'disabled')
+option('tests', type: 'string', value: 'disabled')"
+
+write_wrapper usrsctp "project('usrsctp', 'c')
+usrsctp_dep = dependency('usrsctp')
+usrsctp = static_library('usrsctp_placeholder', 'placeholder.c', build_by_default: false)" \
+"option('sctp_build_programs', type: 'boolean', value: false)"
+
+write_wrapper abseil-cpp "project('abseil-cpp', 'c', 'cpp')
+absl_container_dep = declare_dependency(dependencies: [
+  dependency('absl_flat_hash_map'), dependency('absl_flat_hash_set'),
+  dependency('absl_btree'), dependency('absl_inlined_vector'), dependency('absl_memory')])
+absl_strings_dep = dependency('absl_strings')
+absl_types_dep = declare_dependency(dependencies: [dependency('absl_optional'), dependency('absl_span')])
+absl_container_lib = static_library('absl_placeholder', 'placeholder.c', build_by_default: false)"
+
+write_wrapper catch2 "project('catch2', 'cpp')
+# Only the worker's unit tests use Catch2; they are not built here.
+catch2_dep = declare_dependency()
+catch2_with_main_dep = declare_dependency()"
+
+write_wrapper flatbuffers "project('flatbuffers', 'c', 'cpp')
+flatbuffers_dep = dependency('flatbuffers')
+flatbuffers_lib = static_library('flatbuffers_placeholder', 'placeholder.c', build_by_default: false)
+flatc = find_program('flatc')"
+
+for unused in liburing wingetopt; do
+  [ -f "$W/subprojects/$unused.wrap" ] || continue
+  write_wrapper "$unused" "project('$unused', 'c')
+error('$unused is not available in the offline build (liburing is disabled; wingetopt is Windows-only)')"
+done
+# Any wrap this script does not know about would make meson try a download: stop with a sentence.
+for wrap in "$W"/subprojects/*.wrap; do
+  d="$(wrap_dir "$(basename "$wrap" .wrap)")"
+  [ -f "$d/meson.build" ] || fail "mediasoup $VERSION has a new subproject $(basename "$wrap") this script does not wrap yet."
+done
+
+# --- 5. patches -------------------------------------------------------------------------------
+log "step 5/7: patching SrtpSession.hpp (libsrtp 2 bridge) and DtlsTransport.cpp (BIO callback / KTLS)"
+python3 - "$W" <<'PY' || fail "the source patches no longer apply (mediasoup sources changed); update tools/build-mediasoup-worker.sh."
+import sys, pathlib
+w = pathlib.Path(sys.argv[1])
+
+def patch(rel, old, new):
+    p = w / rel
+    s = p.read_text()
+    if s.count(old) != 1:
+        sys.exit(f"{rel}: expected exactly one occurrence of {old!r}")
+    p.write_text(s.replace(old, new))
+
+# 1. libsrtp 2 (Debian) vs libsrtp "3.0-alpha" (mediasoup's fork): srtp_stream_remove() is
+#    srtp_remove_stream() in libsrtp 2, and the protect/unprotect length argument is int*, not
+#    size_t*. C++ overloads taking size_t* forward to the C functions, so SrtpSession.cpp is unchanged.
+patch("include/RTC/SrtpSession.hpp", "#include <srtp.h>\n", """#include <srtp.h>
+
+// engage offline build: bridge libsrtp 2.x (Debian) to the libsrtp 3.0-alpha API used below.
+#if !defined(SRTP_VERSION_MAJOR) || SRTP_VERSION_MAJOR < 3
+#include <climits>
+#define MS_SRTP2_BRIDGE(fn)                                                                        \\
+	inline srtp_err_status_t fn(srtp_t ctx, void* hdr, size_t* len)                                \\
+	{                                                                                              \\
+		if (*len > static_cast<size_t>(INT_MAX))                                                     \\
+			return srtp_err_status_bad_param;                                                          \\
+		int intLen = static_cast<int>(*len);                                                         \\
+		const srtp_err_status_t err = fn(ctx, hdr, &intLen);                                         \\
+		*len = static_cast<size_t>(intLen);                                                          \\
+		return err;                                                                                  \\
+	}
+MS_SRTP2_BRIDGE(srtp_protect)
+MS_SRTP2_BRIDGE(srtp_unprotect)
+MS_SRTP2_BRIDGE(srtp_protect_rtcp)
+MS_SRTP2_BRIDGE(srtp_unprotect_rtcp)
+#undef MS_SRTP2_BRIDGE
+inline srtp_err_status_t srtp_stream_remove(srtp_t session, uint32_t ssrc)
+{
+	return srtp_remove_stream(session, ssrc);
+}
+#endif
+""")
+
+# 2. The BIO callback must not override the result of control calls. BIO_ctrl() invokes it with
+#    BIO_CB_CTRL|BIO_CB_RETURN after the call; answering 1 there tells a KTLS-enabled OpenSSL
+#    that kernel TLS is active (BIO_CTRL_GET_KTLS_SEND/RECV = 73/76), so SSL never allocates its
+#    write buffer and crashes in SSL_read on the first ClientHello.
+patch("src/RTC/DtlsTransport.cpp",
+      "long resultOfcallback = (operationType == BIO_CB_RETURN) ? static_cast<long>(ret) : 1;",
+      "long resultOfcallback = (operationType & BIO_CB_RETURN) ? static_cast<long>(ret) : 1;")
+PY
+diff -ru "$MS_DIR/worker/include" "$W/include" > "$SCRATCH/patches.diff" || true
+diff -ru "$MS_DIR/worker/src" "$W/src" >> "$SCRATCH/patches.diff" || true
+
+# --- 6. configure + build ---------------------------------------------------------------------
+B="$W/out/Release/build"
+log "step 6/7: meson setup (release, liburing disabled, no downloads)"
+( cd "$W" && meson setup "$B" --buildtype release --wrap-mode=nodownload \
+    -Dms_disable_liburing=true -Db_ndebug=true ) > "$SCRATCH/meson-setup.log" 2>&1 \
+  || { tail -40 "$SCRATCH/meson-setup.log" >&2; fail "meson setup failed (log: $SCRATCH/meson-setup.log)."; }
+JOBS="${JOBS:-$(( $(nproc) + 1 ))}"
+log "step 6/7: ninja fbs/FBS (flatbuffers headers)"
+ninja -C "$B" -j "$JOBS" fbs/FBS > "$SCRATCH/ninja-fbs.log" 2>&1 \
+  || { tail -40 "$SCRATCH/ninja-fbs.log" >&2; fail "generating the flatbuffers headers failed (log: $SCRATCH/ninja-fbs.log)."; }
+log "step 6/7: ninja mediasoup-worker (-j $JOBS, a few minutes)"
+ninja -C "$B" -j "$JOBS" mediasoup-worker > "$SCRATCH/ninja-worker.log" 2>&1 \
+  || { grep -E 'error|Error' "$SCRATCH/ninja-worker.log" | head -30 >&2; fail "compiling mediasoup-worker failed (log: $SCRATCH/ninja-worker.log)."; }
+[ -x "$B/mediasoup-worker" ] || fail "ninja finished but $B/mediasoup-worker does not exist."
+
+# --- 7. cache atomically ----------------------------------------------------------------------
+log "step 7/7: caching the binary at $OUT"
+mkdir -p "$OUT_DIR"
+cp "$B/mediasoup-worker" "$OUT_DIR/.mediasoup-worker.tmp.$$"
+chmod 755 "$OUT_DIR/.mediasoup-worker.tmp.$$"
+cp "$SCRATCH/patches.diff" "$OUT_DIR/patches.diff"
+mv -f "$OUT_DIR/.mediasoup-worker.tmp.$$" "$OUT"
+BUILD_OK=1
+log "built in $(( $(date +%s) - START )) s"
+echo "$OUT"
