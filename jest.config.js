@@ -17,5 +17,6 @@ module.exports = {
     project('cobrowse-snippet', ['<rootDir>/libs/cobrowse-snippet']),
     project('backend', ['<rootDir>/backend']),
     project('sfu', ['<rootDir>/sfu']),
+    project('proxy-worker', ['<rootDir>/proxy-worker']),
   ],
 };
