@@ -7,7 +7,9 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+# npm install, not npm ci: the lock file holds only the platform packages the registry mirror serves
+# (nx's darwin/win32 builds are absent there), and npm ci refuses such a lock; install still follows it.
+RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund
 
 # ---- build backend, desk and widget with the repository's own build commands ---------------
 FROM deps AS build
@@ -28,7 +30,7 @@ RUN node libs/cobrowse-snippet/build.mjs
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm install --omit=dev --no-audit --no-fund
 
 # ---- runtime ------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
