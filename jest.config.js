@@ -14,6 +14,7 @@ module.exports = {
     project('protocol', ['<rootDir>/libs/protocol']),
     project('chat-client', ['<rootDir>/libs/chat-client']),
     project('cobrowse-viewer', ['<rootDir>/libs/cobrowse-viewer']),
+    project('media-client', ['<rootDir>/libs/media-client']),
     project('cobrowse-snippet', ['<rootDir>/libs/cobrowse-snippet']),
     project('backend', ['<rootDir>/backend']),
     project('sfu', ['<rootDir>/sfu']),

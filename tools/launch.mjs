@@ -1,5 +1,6 @@
 // Builds and starts the platform's services in dependency order; stops them in reverse on Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NG_CLI_ANALYTICS: 'false' };
 const build = spawnSync('nx', ['run-many', '-t', 'build', '--parallel=2', '--outputStyle=static'], { stdio: 'inherit', env });
@@ -9,9 +10,9 @@ if (build.status !== 0) {
 }
 
 const services = [];
-function start(name, args, readyMarker) {
+function start(name, args, readyMarker, extraEnv = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
     services.push({ name, child });
     let buf = '';
     child.stdout.on('data', (d) => {
@@ -46,7 +47,16 @@ process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
 
 try {
-  const backend = await start('backend', ['--enable-source-maps', 'dist/node/backend/src/main.js'], 'READY ');
+  // The SFU first (the backend orders it), with a secret shared by the two for this run only.
+  const sfuSecret = process.env.SFU_SECRET || randomBytes(24).toString('hex');
+  // Without a media server the platform still runs, with calls turned off.
+  const sfu = await start('sfu', ['--enable-source-maps', 'dist/node/sfu/src/main.js'], 'READY ', { SFU_SECRET: sfuSecret }).catch((e) => {
+    console.error(`launch: ${e.message}; calls are off (run "bash tools/build-mediasoup-worker.sh" if the worker binary is missing).`);
+    return undefined;
+  });
+  const sfuUrl = sfu ? `http://${sfu.host}:${sfu.port}` : undefined;
+  const sfuEnv = sfuUrl ? { SFU_URL: sfuUrl, SFU_SECRET: sfuSecret } : {};
+  const backend = await start('backend', ['--enable-source-maps', 'dist/node/backend/src/main.js'], 'READY ', sfuEnv);
   const line = '─'.repeat(64);
   console.log(`\n${line}
  Engage is running.
@@ -54,6 +64,7 @@ try {
    Customer join page:   ${backend.url}/join
    Demo customer site:   ${backend.demoSiteUrl ?? '(off: DEMO_SITE_PORT=0)'}
    API docs:             ${backend.url}/api/docs
+   Media server (SFU):   ${sfu ? `${sfuUrl} (${sfu.workers} worker${sfu.workers === 1 ? '' : 's'})` : '(off: calls unavailable)'}
  Demo logins (password after the slash):
    agent@demo.test / agent-demo-1        agent2@demo.test / agent-demo-2
    supervisor@demo.test / supervisor-demo-1   admin@demo.test / admin-demo-1

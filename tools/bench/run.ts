@@ -1,7 +1,8 @@
 import { benchChat } from './chat';
+import { benchDirect } from './direct';
 import { progress } from './report';
 
-const AREAS: Record<string, () => Promise<void>> = { chat: benchChat };
+const AREAS: Record<string, () => Promise<void>> = { chat: benchChat, direct: benchDirect };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

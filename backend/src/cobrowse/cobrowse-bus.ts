@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CobrowseView, RecordedEvent } from '@engage/protocol';
+import type { CobrowseView, RecordedEvent, ServerPayloads } from '@engage/protocol';
 import { EventEmitter } from 'node:events';
 
 export interface CobrowseBusEvents {
@@ -9,6 +9,12 @@ export interface CobrowseBusEvents {
   events: [batch: { engagementId: string; events: RecordedEvent[] }];
   /** Ask the customer's recorder for a fresh full snapshot. */
   snapshotNeeded: [engagementId: string];
+  /** The agent's pointer; to the customer's sockets only. */
+  pointer: [at: ServerPayloads['cobrowse/remote-pointer']];
+  /** One input of the agent holding control; to the customer's sockets only. */
+  remoteInput: [msg: ServerPayloads['cobrowse/remote-input']];
+  /** The customer's page refused an input; to the watchers. */
+  controlNotice: [msg: ServerPayloads['cobrowse/control-notice']];
 }
 
 /** Decouples the co-browse domain from the socket layer that delivers it. */

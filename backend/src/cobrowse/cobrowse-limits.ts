@@ -25,3 +25,6 @@ export const SNAPSHOT_ASK_INTERVAL_MS = 5_000;
 
 /** Room of the sockets watching an engagement's co-browse (viewers only; the customer is not in it). */
 export const watchersRoom = (engagementId: string) => `cbw:${engagementId}`;
+
+/** A request for remote control the customer has not answered within this time expires. */
+export const CONTROL_REQUEST_TIMEOUT_MS = 30_000;

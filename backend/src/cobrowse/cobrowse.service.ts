@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { CobrowseStatus, CobrowseView, EngagementView, RecordedEvent } from '@engage/protocol';
+import type { CobrowseStatus, CobrowseView, ControlInput, ControlStatus, EngagementView, RecordedEvent } from '@engage/protocol';
 import { isStaff, type Principal } from '../auth/principal';
 import { ForbiddenError, InvalidStateError } from '../common/errors';
 import { createLogger } from '../common/logger';
@@ -7,7 +7,8 @@ import { EngagementBus } from '../engagements/engagement-bus';
 import { EngagementsService, type Actor } from '../engagements/engagements.service';
 import { Checkpoint } from './checkpoint';
 import { CobrowseBus } from './cobrowse-bus';
-import { REQUEST_TIMEOUT_MS, SNAPSHOT_ASK_INTERVAL_MS } from './cobrowse-limits';
+import { CONTROL_REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS, SNAPSHOT_ASK_INTERVAL_MS } from './cobrowse-limits';
+import { controlTransition, type ControlAction } from './cobrowse-control';
 import { modeOf, transition, type CobrowseAction } from './cobrowse-state';
 
 type Page = { url: string; title: string };
@@ -16,6 +17,10 @@ type Page = { url: string; title: string };
 class Session {
   status: CobrowseStatus = 'off';
   agentName: string | null = null;
+  /** The agent who asked to co-browse: the only one whose pointer and input are relayed. */
+  agentId: string | null = null;
+  control: ControlStatus = 'none';
+  controlTimer: NodeJS.Timeout | undefined;
   reason: string | null = null;
   page: Page | null = null;
   since: string | null = null;
@@ -23,6 +28,8 @@ class Session {
   pageWhilePaused: Page | null = null;
   /** Transitions queued that leave `active`: recording is refused from the moment they arrive. */
   closing = 0;
+  /** Revocations of control queued: input is refused from the moment they arrive. */
+  controlClosing = 0;
   timer: NodeJS.Timeout | undefined;
   lastSnapshotAskAt = Number.NEGATIVE_INFINITY;
   readonly checkpoint = new Checkpoint();
@@ -32,12 +39,18 @@ class Session {
   constructor(readonly engagementId: string) {}
 
   view(): CobrowseView {
-    return { engagementId: this.engagementId, status: this.status, agentName: this.agentName, reason: this.reason, page: this.page, since: this.since };
+    return { engagementId: this.engagementId, status: this.status, control: this.control, agentName: this.agentName, reason: this.reason, page: this.page, since: this.since };
   }
 
   clearTimer(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.clearControlTimer();
+  }
+
+  clearControlTimer(): void {
+    clearTimeout(this.controlTimer);
+    this.controlTimer = undefined;
   }
 }
 
@@ -87,6 +100,7 @@ export class CobrowseService implements OnModuleInit, OnApplicationBootstrap, On
     if (v.state !== 'active') throw new InvalidStateError(v.state === 'ended' ? 'This engagement has ended.' : 'Accept this engagement before asking to co-browse.');
     return this.apply(v.id, { type: 'request' }, 'agent', 'cobrowse/request', { agentId: p.userId }, (s) => {
       s.agentName = p.name;
+      s.agentId = p.userId;
     });
   }
 
@@ -120,6 +134,54 @@ export class CobrowseService implements OnModuleInit, OnApplicationBootstrap, On
       }
       return s.view();
     });
+  }
+
+  /** The agent who co-browses asks to control the page; the customer answers in the widget. */
+  requestControl(p: Principal, v: EngagementView): Promise<CobrowseView> {
+    this.assertSharingAgent(p, v, 'Only the agent co-browsing this engagement may ask for control.');
+    return this.applyControl(v.id, { type: 'request' }, 'agent', 'cobrowse/control-request', { agentId: isStaff(p) ? p.userId : null });
+  }
+
+  /** The customer allows or declines remote control. */
+  respondControl(p: Principal, v: EngagementView, accept: boolean): Promise<CobrowseView> {
+    this.assertCustomer(p, v.id, 'Only the customer answers a request for control.');
+    if (accept && v.state !== 'active') throw new InvalidStateError('This engagement has ended.');
+    return this.applyControl(v.id, { type: accept ? 'allow' : 'decline' }, 'customer', 'cobrowse/control-respond', {});
+  }
+
+  /** The customer takes back control, or the agent releases it; effective at once. */
+  revokeControl(p: Principal, v: EngagementView): Promise<CobrowseView> {
+    const by = this.participant(p, v, 'Only the customer and the assigned agent end remote control.');
+    const s = this.sessions.get(v.id);
+    // Inputs stop being relayed now, before the audit row is written.
+    if (s && s.control !== 'none') s.controlClosing++;
+    return this.applyControl(v.id, { type: 'revoke', by }, by, 'cobrowse/control-revoke', {}).finally(() => {
+      if (s) s.controlClosing = Math.max(0, s.controlClosing - 1);
+    });
+  }
+
+  /** The agent's pointer: relayed to the customer only from the agent co-browsing, while active. */
+  pointer(p: Principal, engagementId: string, at: { x: number; y: number; visible: boolean }): void {
+    const s = this.sessions.get(engagementId);
+    if (!isStaff(p) || p.role !== 'agent' || !s || s.agentId !== p.userId) throw new ForbiddenError('Only the agent co-browsing this engagement points on the page.');
+    if (s.status !== 'active' || s.closing > 0) throw new InvalidStateError('Co-browse is not active.');
+    this.bus.emit('pointer', { engagementId, ...at, agentName: s.agentName ?? 'Agent' });
+  }
+
+  /** One input of the agent holding control, relayed to the customer's page only (synchronous: order kept). */
+  controlInput(p: Principal, engagementId: string, input: ControlInput): void {
+    const s = this.sessions.get(engagementId);
+    if (!isStaff(p) || p.role !== 'agent' || !s || s.agentId !== p.userId) throw new ForbiddenError('Only the agent holding control sends input.');
+    if (s.status !== 'active' || s.closing > 0 || s.control !== 'granted' || s.controlClosing > 0) throw new InvalidStateError('You do not have control of this page.');
+    this.bus.emit('remoteInput', { engagementId, input });
+  }
+
+  /** The customer's page refused an input: the note goes to the viewers. */
+  controlNote(p: Principal, engagementId: string, message: string): void {
+    this.assertCustomer(p, engagementId, 'Only the customer reports on remote control.');
+    const s = this.sessions.get(engagementId);
+    if (!s || s.status !== 'active') throw new InvalidStateError('Co-browse is not active.');
+    this.bus.emit('controlNotice', { engagementId, message });
   }
 
   /** Throws unless `p` is the customer of this engagement and sharing is active right now. */
@@ -194,6 +256,12 @@ export class CobrowseService implements OnModuleInit, OnApplicationBootstrap, On
       const t = transition(s.status, action);
       if (!t) return s.view();
       const reasonDetail = t.reason && t.next === 'off' ? { reason: t.reason } : {};
+      if (t.next !== 'active' && s.control !== 'none') {
+        // Leaving active (stop, pause, end) takes control away first, with its own audit row.
+        await this.engagements.recordModeChange(id, { type: 'cobrowse.control_revoked', actor, detail: { by: 'system', why: t.audit }, mode: modeOf(s.status), requireActive: false });
+        s.control = 'none';
+        s.clearControlTimer();
+      }
       await this.engagements.recordModeChange(id, { type: t.audit, actor, detail: { ...detail, ...reasonDetail }, mode: modeOf(t.next), requireActive: t.next === 'active' || t.next === 'requesting' });
       const from = s.status;
       s.status = t.next;
@@ -207,6 +275,7 @@ export class CobrowseService implements OnModuleInit, OnApplicationBootstrap, On
       }
       s.clearTimer();
       if (t.next === 'requesting') s.timer = setTimeout(() => void this.expire(id), REQUEST_TIMEOUT_MS).unref();
+      if (t.next === 'off') s.agentId = null;
       onCommit?.(s, t.audit);
       this.log.info({ eid: id, event, from, to: t.next, audit: t.audit, actor }, 'co-browse changed');
       const view = s.view();
@@ -215,6 +284,38 @@ export class CobrowseService implements OnModuleInit, OnApplicationBootstrap, On
     }).finally(() => {
       if (leavesActive) s.closing--;
     });
+  }
+
+  /** Runs one remote-control transition: decide → persist the audit row → update memory → announce. */
+  private applyControl(id: string, action: ControlAction, actor: Actor, event: string, detail: Record<string, unknown>): Promise<CobrowseView> {
+    const s = this.session(id);
+    return this.serialized(s, async () => {
+      const t = controlTransition(s.status, s.control, action);
+      if (!t) return s.view();
+      const by = action.type === 'revoke' ? { by: action.by } : {};
+      await this.engagements.recordModeChange(id, { type: t.audit, actor, detail: { ...detail, ...by }, mode: modeOf(s.status), requireActive: t.next !== 'none' });
+      const from = s.control;
+      s.control = t.next;
+      s.clearControlTimer();
+      if (t.next === 'requesting') s.controlTimer = setTimeout(() => void this.expireControl(id), CONTROL_REQUEST_TIMEOUT_MS).unref();
+      this.log.info({ eid: id, event, from, to: t.next, audit: t.audit, actor }, 'remote control changed');
+      const view = s.view();
+      this.bus.emit('state', view);
+      return view;
+    });
+  }
+
+  private async expireControl(id: string): Promise<void> {
+    try {
+      await this.applyControl(id, { type: 'expire' }, 'system', 'cobrowse/control-expire', {});
+    } catch (err) {
+      this.log.error({ err, eid: id, event: 'cobrowse/control-expire' }, 'could not expire a request for control');
+    }
+  }
+
+  private assertSharingAgent(p: Principal, v: EngagementView, message: string): void {
+    if (!isStaff(p) || p.role !== 'agent' || v.agent?.id !== p.userId) throw new ForbiddenError(message);
+    if (v.state !== 'active') throw new InvalidStateError('This engagement has ended.');
   }
 
   private async expire(id: string): Promise<void> {

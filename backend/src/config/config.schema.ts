@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { IceServer } from '@engage/protocol';
 import { z } from 'zod';
 
 const port = (name: string) =>
@@ -53,6 +54,9 @@ export const envSchema = z.object({
   SEED_DEMO: bool('SEED_DEMO').default(true),
   STATIC_DIR: z.string().trim().min(1).optional(),
   WIDGET_FILE: z.string().trim().min(1).optional(),
+  SFU_URL: url('SFU_URL').optional(),
+  SFU_SECRET: z.string().min(32, 'SFU_SECRET must be at least 32 characters long (the bearer secret the SFU expects)').optional(),
+  ICE_SERVERS: z.string().trim().optional(),
 });
 
 export type LogLevel = z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -78,9 +82,35 @@ export interface Config {
   seedDemo: boolean;
   staticDir: string;
   widgetFile: string;
+  /** The SFU's control API and its bearer secret; undefined = calls are unavailable. */
+  sfu: { url: string; secret: string } | undefined;
+  /** Handed to browsers for their WebRTC transports (STUN/TURN). */
+  iceServers: IceServer[];
 }
 
 export class ConfigError extends Error {}
+
+const iceServersSchema = z.array(
+  z.object({
+    urls: z.union([z.string().regex(/^(stun|stuns|turn|turns):/), z.array(z.string().regex(/^(stun|stuns|turn|turns):/)).min(1)]),
+    username: z.string().optional(),
+    credential: z.string().optional(),
+  }),
+);
+
+/** ICE_SERVERS: a JSON array of RTCIceServer objects, e.g. [{"urls":"stun:stun.example.org:3478"}]; empty by default. */
+function parseIceServers(raw: string | undefined): IceServer[] {
+  if (!raw) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('Invalid setting ICE_SERVERS: it must be a JSON array such as [{"urls":"stun:stun.example.org:3478"}].');
+  }
+  const parsed = iceServersSchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError('Invalid setting ICE_SERVERS: every entry needs "urls" starting with stun:, stuns:, turn: or turns:.');
+  return parsed.data;
+}
 
 function origin(value: string, name: string): string {
   if (!URL.canParse(value)) throw new ConfigError(`${name} contains "${value}", which is not an origin such as http://localhost:4300.`);
@@ -99,7 +129,8 @@ export function loadConfig(env: Record<string, string | undefined>, dirs: { cwd:
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? 'environment');
-      const got = cleaned[name];
+      // Secrets are never echoed back.
+      const got = name === 'SFU_SECRET' || name === 'JWT_SECRET' ? undefined : cleaned[name];
       return `Invalid setting ${name}: ${i.message}${got !== undefined ? ` (got "${got}")` : ''}.`;
     });
     throw new ConfigError(lines.join(' '));
@@ -110,6 +141,8 @@ export function loadConfig(env: Record<string, string | undefined>, dirs: { cwd:
     ? e.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean).map((s) => origin(s, 'ALLOWED_ORIGINS'))
     : [new URL(publicUrl).origin, ...(e.DEMO_SITE_PORT > 0 ? [`http://localhost:${e.DEMO_SITE_PORT}`] : [])];
   if (e.DATABASE_URL === undefined && e.PG_PORT === 0) throw new ConfigError('Invalid setting PG_PORT: the embedded PostgreSQL needs a port above 0.');
+  if (e.SFU_URL && !e.SFU_SECRET) throw new ConfigError('Invalid setting SFU_SECRET: it must be set when SFU_URL is (the secret the SFU was started with).');
+  const iceServers = parseIceServers(e.ICE_SERVERS);
   if (e.PORT === e.DEMO_SITE_PORT) throw new ConfigError(`Invalid setting DEMO_SITE_PORT: it equals PORT (${e.PORT}); use another port or 0 to turn the demo site off.`);
   return {
     port: e.PORT,
@@ -129,5 +162,7 @@ export function loadConfig(env: Record<string, string | undefined>, dirs: { cwd:
     seedDemo: e.SEED_DEMO,
     staticDir: path.resolve(dirs.repoRoot, e.STATIC_DIR ?? 'dist/frontend/desk/browser'),
     widgetFile: path.resolve(dirs.repoRoot, e.WIDGET_FILE ?? 'dist/widget/widget.js'),
+    sfu: e.SFU_URL && e.SFU_SECRET ? { url: e.SFU_URL, secret: e.SFU_SECRET } : undefined,
+    iceServers,
   };
 }

@@ -22,6 +22,21 @@ describe('loadConfig', () => {
     expect(c.writeQueueMax).toBe(2000);
   });
 
+  it('turns calls on with SFU_URL and SFU_SECRET, and reads ICE_SERVERS as JSON', () => {
+    expect(loadConfig({}, dirs)).toMatchObject({ sfu: undefined, iceServers: [] });
+    const secret = 'x'.repeat(32);
+    const c = loadConfig({ SFU_URL: 'http://127.0.0.1:3100/', SFU_SECRET: secret, ICE_SERVERS: '[{"urls":"stun:stun.example.org:3478"}]' }, dirs);
+    expect(c.sfu).toEqual({ url: 'http://127.0.0.1:3100', secret });
+    expect(c.iceServers).toEqual([{ urls: 'stun:stun.example.org:3478' }]);
+  });
+
+  it('refuses SFU_URL without its secret, a short secret, and bad ICE_SERVERS', () => {
+    expect(() => loadConfig({ SFU_URL: 'http://127.0.0.1:3100' }, dirs)).toThrow(/SFU_SECRET/);
+    expect(() => loadConfig({ SFU_URL: 'http://127.0.0.1:3100', SFU_SECRET: 'short' }, dirs)).toThrow(/SFU_SECRET must be at least 32/);
+    expect(() => loadConfig({ ICE_SERVERS: 'stun:x' }, dirs)).toThrow(/ICE_SERVERS: it must be a JSON array/);
+    expect(() => loadConfig({ ICE_SERVERS: '[{"urls":"http://x"}]' }, dirs)).toThrow(/ICE_SERVERS/);
+  });
+
   it('derives PUBLIC_URL and origins from PORT and DEMO_SITE_PORT', () => {
     const c = loadConfig({ PORT: '3100', DEMO_SITE_PORT: '0' }, dirs);
     expect(c.publicUrl).toBe('http://localhost:3100');

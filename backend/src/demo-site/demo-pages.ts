@@ -181,10 +181,11 @@ export function checkoutPage(ctx: PageContext): string {
     ctx,
     'Checkout',
     `<h1>Checkout</h1>
+<!-- data-cobrowse="allow": the fields an agent may fill in under remote control (never e-mail or payment). -->
 <form id="checkout" class="panel form" novalidate>
-  <label>Full name <input name="fullName" autocomplete="name" value="${esc(ctx.user ?? '')}" required></label>
+  <label>Full name <input name="fullName" autocomplete="name" value="${esc(ctx.user ?? '')}" required data-cobrowse="allow"></label>
   <label>E-mail <input name="email" type="email" autocomplete="email" required></label>
-  <label>Delivery note <textarea name="note" rows="3" placeholder="Leave at the back door…"></textarea></label>
+  <label>Delivery note <textarea name="note" rows="3" placeholder="Leave at the back door…" data-cobrowse="allow"></textarea></label>
   <div class="row">
     <label>Card number <input name="cardNumber" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242"></label>
     <label>CVC <input name="cvc" type="password" inputmode="numeric" autocomplete="cc-csc" maxlength="4"></label>

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { CobrowseMode, CustomerSession, EndReason, EngagementDetail, EngagementState, EngagementView, InviteResponse, ChatMessage } from '@engage/protocol';
+import type { CallState, CobrowseMode, CustomerSession, EndReason, EngagementDetail, EngagementState, EngagementView, InviteResponse, ChatMessage } from '@engage/protocol';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TokensService } from '../auth/tokens.service';
 import { isStaff, type Principal, type StaffPrincipal } from '../auth/principal';
@@ -25,6 +25,16 @@ export interface ModeChange {
   detail: Record<string, unknown>;
   mode: CobrowseMode;
   /** Refuse unless the engagement is active (starting or resuming a mode). */
+  requireActive: boolean;
+}
+
+/** One call transition to persist: its audit row (call.offered/accepted/declined/ended) and engagements.call afterwards. */
+export interface CallChange {
+  type: string;
+  actor: Actor;
+  detail: Record<string, unknown>;
+  call: CallState;
+  /** Refuse unless the engagement is active (offering or accepting). */
   requireActive: boolean;
 }
 
@@ -184,10 +194,11 @@ export class EngagementsService implements OnApplicationBootstrap {
       if (action.type === 'end') {
         e.endedAt = now;
         e.endReason = action.reason;
-        // Ending an engagement ends whatever co-browse mode it ran.
+        // Ending an engagement ends whatever co-browse mode it ran, and its call.
         e.mode = 'none';
+        e.call = 'off';
       }
-      await m.update(EngagementEntity, { id }, { state: e.state, agentId: e.agentId, acceptedAt: e.acceptedAt, endedAt: e.endedAt, endReason: e.endReason, mode: e.mode, lastActivityAt: now });
+      await m.update(EngagementEntity, { id }, { state: e.state, agentId: e.agentId, acceptedAt: e.acceptedAt, endedAt: e.endedAt, endReason: e.endReason, mode: e.mode, call: e.call, lastActivityAt: now });
       await this.record(m, id, action.type === 'accept' ? 'engagement.accepted' : 'engagement.ended', actor, action.type === 'accept' ? { agentId: action.agentId } : { reason: action.reason });
       return toEngagementView(e, agentName ?? (await this.agentNameOf(m, e)));
     });
@@ -216,6 +227,28 @@ export class EngagementsService implements OnApplicationBootstrap {
       return { view: toEngagementView(e, await this.agentNameOf(m, e)), modeChanged: modeChanged && e.state !== 'ended' };
     });
     if (modeChanged) this.announce(view);
+    return view;
+  }
+
+  /**
+   * Persists one call transition in one transaction: the audit row (engagement_events) and
+   * engagements.call. Announces engagement/updated only when the call column changed.
+   */
+  async recordCallChange(id: string, change: CallChange): Promise<EngagementView> {
+    const { view, callChanged } = await this.ds.transaction(async (m) => {
+      const e = await m.findOne(EngagementEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!e) throw new NotFoundError('No such engagement.');
+      if (change.requireActive && e.state !== 'active') throw new InvalidStateError(e.state === 'ended' ? 'This engagement has ended.' : 'Accept this engagement first.');
+      const callChanged = e.call !== change.call && e.state !== 'ended';
+      if (callChanged) {
+        e.call = change.call;
+        e.lastActivityAt = new Date();
+        await m.update(EngagementEntity, { id }, { call: e.call, lastActivityAt: e.lastActivityAt });
+      }
+      await this.record(m, id, change.type, change.actor, change.detail);
+      return { view: toEngagementView(e, await this.agentNameOf(m, e)), callChanged };
+    });
+    if (callChanged) this.announce(view);
     return view;
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EV, type EngagementView } from '@engage/protocol';
+import { EV, MEDIA_EV, type EngagementView, type ServerEvent, type ServerPayloads } from '@engage/protocol';
 import type { Server } from 'socket.io';
 import { ChatService } from '../chat/chat.service';
 import { MessageWriter } from '../chat/message-writer';
@@ -7,6 +7,7 @@ import { CobrowseBus } from '../cobrowse/cobrowse-bus';
 import { watchersRoom } from '../cobrowse/cobrowse-limits';
 import { EngagementBus } from '../engagements/engagement-bus';
 import { LiveEngagements } from '../engagements/live-engagements';
+import { MediaBus } from '../media/media-bus';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Principal } from '../auth/principal';
 import { queueFor } from './handlers/queue.handler';
@@ -25,6 +26,7 @@ export class Broadcaster {
     private readonly live: LiveEngagements,
     private readonly metrics: MetricsService,
     private readonly cobrowse: CobrowseBus,
+    private readonly media: MediaBus,
   ) {}
 
   attach(server: Server): void {
@@ -36,18 +38,22 @@ export class Broadcaster {
     });
     this.cobrowse.on('state', (view) => server.to(engagementRoom(view.engagementId)).emit(EV.cobrowseState, view));
     this.cobrowse.on('events', (batch) => server.to(watchersRoom(batch.engagementId)).emit(EV.cobrowseEvents, batch));
-    this.cobrowse.on('snapshotNeeded', (engagementId) => this.toCustomer(engagementId));
+    this.cobrowse.on('snapshotNeeded', (engagementId) => this.toCustomer(engagementId, EV.cobrowseSnapshotNeeded, { engagementId }));
+    this.cobrowse.on('pointer', (at) => this.toCustomer(at.engagementId, EV.cobrowseRemotePointer, at));
+    this.cobrowse.on('remoteInput', (msg) => this.toCustomer(msg.engagementId, EV.cobrowseRemoteInput, msg));
+    this.cobrowse.on('controlNotice', (msg) => server.to(watchersRoom(msg.engagementId)).emit(EV.cobrowseControlNotice, msg));
+    this.media.on('state', (view) => server.to(engagementRoom(view.engagementId)).emit(MEDIA_EV.state, view));
     this.updateGauges();
   }
 
-  /** cobrowse/snapshot-needed goes to the customer's sockets only, not to the staff in the room. */
-  private toCustomer(engagementId: string): void {
+  /** Snapshot requests, the agent's pointer and remote input go to the customer's sockets only, not to the staff in the room. */
+  private toCustomer<E extends ServerEvent>(engagementId: string, event: E, payload: ServerPayloads[E]): void {
     const server = this.server;
     if (!server) return;
     for (const id of server.of('/').adapter.rooms.get(engagementRoom(engagementId)) ?? []) {
       const socket = server.of('/').sockets.get(id);
       const principal = socket?.data.principal as Principal | undefined;
-      if (socket && principal?.role === 'customer') socket.emit(EV.cobrowseSnapshotNeeded, { engagementId });
+      if (socket && principal?.role === 'customer') socket.emit(event, payload);
     }
   }
 

@@ -8,6 +8,7 @@ import type { ChatHandler } from './handlers/chat.handler';
 import type { EngagementHandler } from './handlers/engagement.handler';
 import type { CobrowseHandler } from './handlers/cobrowse.handler';
 import type { QueueHandler } from './handlers/queue.handler';
+import type { MediaHandler } from './handlers/media.handler';
 import type { SocketContext } from './socket-context';
 import { TokenBucket } from './token-bucket';
 
@@ -18,12 +19,14 @@ function setup(opts: { burst?: number; recordBurst?: number } = {}) {
   const engagement = { handle: jest.fn(async () => ({})) };
   const queue = { handle: jest.fn(async () => ({ queue: [], live: [] })) };
   const cobrowse = { handle: jest.fn(async () => ({ accepted: 1 })) };
+  const media = { handle: jest.fn(async () => ({})) };
   const dispatcher = new Dispatcher(
     chat as unknown as ChatHandler,
     engagement as unknown as EngagementHandler,
     queue as unknown as QueueHandler,
     cobrowse as unknown as CobrowseHandler,
     new MetricsService(),
+    media as unknown as MediaHandler,
   );
   const principal: Principal = { role: 'customer', engagementId: eid, name: 'C' };
   const ctx = {
@@ -48,7 +51,7 @@ function setup(opts: { burst?: number; recordBurst?: number } = {}) {
     await dispatcher.dispatch(ctx, event, [payload, (r: Ack<unknown>) => (reply = r)]);
     return reply!;
   };
-  return { chat, engagement, queue, cobrowse, ctx, send };
+  return { chat, engagement, queue, cobrowse, media, ctx, send };
 }
 
 describe('Dispatcher', () => {
@@ -133,7 +136,7 @@ describe('Dispatcher', () => {
 
   it('never throws on junk: non-string event names, missing ack', async () => {
     const t = setup();
-    await expect(t.ctx && new Dispatcher(t.chat as never, t.engagement as never, t.queue as never, t.cobrowse as never, new MetricsService()).dispatch(t.ctx, 42, [])).resolves.toBeUndefined();
+    await expect(t.ctx && new Dispatcher(t.chat as never, t.engagement as never, t.queue as never, t.cobrowse as never, new MetricsService(), t.media as never).dispatch(t.ctx, 42, [])).resolves.toBeUndefined();
   });
 });
 

@@ -6,12 +6,16 @@ import { MetricsService } from '../metrics/metrics.service';
 import { ChatHandler } from './handlers/chat.handler';
 import { CobrowseHandler } from './handlers/cobrowse.handler';
 import { EngagementHandler } from './handlers/engagement.handler';
+import { MediaHandler } from './handlers/media.handler';
 import { QueueHandler } from './handlers/queue.handler';
 import { DOMAIN_OF, type EventsOf, type Inbound } from './inbound';
 import type { SocketContext } from './socket-context';
 
 /** A socket sending this many refused events in a row is cut off: a flood costs it the connection. */
 const FLOOD_CUTOFF = 500;
+
+/** Events that stream (recorder batches, the agent's pointer and control input): the record bucket. */
+const STREAMED: ReadonlySet<string> = new Set([EV.cobrowseRecord, EV.cobrowsePointer, EV.cobrowseControlInput]);
 
 type AckFn = (reply: Ack<unknown>) => void;
 
@@ -29,6 +33,7 @@ export class Dispatcher {
     private readonly queue: QueueHandler,
     private readonly cobrowse: CobrowseHandler,
     private readonly metrics: MetricsService,
+    private readonly media: MediaHandler,
   ) {}
 
   async dispatch(ctx: SocketContext, event: unknown, args: unknown[]): Promise<void> {
@@ -49,7 +54,7 @@ export class Dispatcher {
 
   private async run(ctx: SocketContext, name: string, payload: unknown): Promise<unknown> {
     // The recorder streams far more often than anyone chats: it has its own bucket.
-    const wait = name === EV.cobrowseRecord ? ctx.recordBucket.take() : ctx.bucket.take();
+    const wait = STREAMED.has(name) ? ctx.recordBucket.take() : ctx.bucket.take();
     if (wait > 0) throw new RateLimitedError(Math.round(wait * 1000) / 1000);
     if (!isClientEvent(name)) throw new UnknownEventError(name);
     const msg = validate(name, payload);
@@ -72,6 +77,8 @@ export class Dispatcher {
         return this.queue.handle(ctx, msg as Inbound<EventsOf<'queue'>>);
       case 'cobrowse':
         return this.cobrowse.handle(ctx, msg as Inbound<EventsOf<'cobrowse'>>);
+      case 'media':
+        return this.media.handle(ctx, msg as Inbound<EventsOf<'media'>>);
       default:
         return assertUnreachable(domain);
     }

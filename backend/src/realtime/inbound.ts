@@ -4,7 +4,7 @@ import type { SocketContext } from './socket-context';
 /** A validated client→server message, discriminated by its event name. */
 export type Inbound<E extends ClientEvent = ClientEvent> = { [K in E]: { event: K; payload: ClientPayload<K> } }[E];
 
-export type Domain = 'chat' | 'engagement' | 'queue' | 'cobrowse';
+export type Domain = 'chat' | 'engagement' | 'queue' | 'cobrowse' | 'media';
 export type EventsOf<D extends Domain> = Extract<ClientEvent, `${D}/${string}`>;
 
 /** One handler per domain; each ends its switch with assertUnreachable. */
@@ -30,4 +30,20 @@ export const DOMAIN_OF: Record<ClientEvent, Domain> = {
   'cobrowse/record': 'cobrowse',
   'cobrowse/watch': 'cobrowse',
   'cobrowse/unwatch': 'cobrowse',
+  'cobrowse/pointer': 'cobrowse',
+  'cobrowse/control-request': 'cobrowse',
+  'cobrowse/control-respond': 'cobrowse',
+  'cobrowse/control-revoke': 'cobrowse',
+  'cobrowse/control-input': 'cobrowse',
+  'cobrowse/control-note': 'cobrowse',
+  'media/offer': 'media',
+  'media/respond': 'media',
+  'media/end': 'media',
+  'media/join': 'media',
+  'media/transport': 'media',
+  'media/connect': 'media',
+  'media/produce': 'media',
+  'media/consume': 'media',
+  'media/resume': 'media',
+  'media/pause': 'media',
 };

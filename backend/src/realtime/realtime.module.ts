@@ -8,12 +8,14 @@ import { Dispatcher } from './dispatcher';
 import { ChatHandler } from './handlers/chat.handler';
 import { CobrowseHandler } from './handlers/cobrowse.handler';
 import { EngagementHandler } from './handlers/engagement.handler';
+import { MediaHandler } from './handlers/media.handler';
+import { MediaModule } from '../media/media.module';
 import { QueueHandler } from './handlers/queue.handler';
 import { RealtimeGateway } from './realtime.gateway';
 
 @Module({
-  imports: [AuthModule, ChatModule, EngagementsModule, CobrowseModule],
-  providers: [RealtimeGateway, Dispatcher, Broadcaster, ChatHandler, EngagementHandler, QueueHandler, CobrowseHandler],
+  imports: [AuthModule, ChatModule, EngagementsModule, CobrowseModule, MediaModule],
+  providers: [RealtimeGateway, Dispatcher, Broadcaster, ChatHandler, EngagementHandler, QueueHandler, CobrowseHandler, MediaHandler],
   exports: [RealtimeGateway],
 })
 export class RealtimeModule {}

@@ -32,7 +32,10 @@ describe('chat between a customer on the demo site and an agent on the desk', ()
     await agent.page.locator(`${tid('queue-item')} ${tid('accept')}`).click();
     await waitForWidgetText(customer.page, 'status', DEMO_AGENT.name);
 
-    // Typing shows on the other side, and stops when the message is sent.
+    // Typing shows on the other side (once the agent's chat has joined: wait for the agent's
+    // greeting to arrive), and stops when the message is sent.
+    await sendDeskMessage(agent.page, 'Hi Dana, Alex here.');
+    await waitForWidgetText(customer.page, 'chat-message', 'Alex here');
     await customer.page.locator(w('chat-input')).fill('Hello, I cannot');
     await waitForText(agent.page, 'typing', 'Dana Customer is typing');
     await sendWidgetMessage(customer.page, 'Hello, I cannot find the blue jacket.');
@@ -55,8 +58,8 @@ describe('chat between a customer on the demo site and an agent on the desk', ()
 
     const deskOrder = await texts(agent.page, 'chat-message');
     const widgetOrder = await widgetTexts(customer.page, 'chat-message');
-    const strip = (all: string[]) => all.map((t) => ['blue jacket', 'products page', 'cart page'].find((k) => t.includes(k))).filter(Boolean);
-    expect(strip(deskOrder)).toEqual(['blue jacket', 'products page', 'cart page']);
+    const strip = (all: string[]) => all.map((t) => ['Alex here', 'blue jacket', 'products page', 'cart page'].find((k) => t.includes(k))).filter(Boolean);
+    expect(strip(deskOrder)).toEqual(['Alex here', 'blue jacket', 'products page', 'cart page']);
     expect(strip(widgetOrder)).toEqual(strip(deskOrder));
 
     await agent.page.locator(tid('end-engagement')).click();
@@ -67,7 +70,7 @@ describe('chat between a customer on the demo site and an agent on the desk', ()
          FROM engagements e WHERE e.customer_name = $1`,
       ['Dana Customer'],
     );
-    expect(rows).toEqual([{ state: 'ended', end_reason: 'agent', n: '3' }]);
+    expect(rows).toEqual([{ state: 'ended', end_reason: 'agent', n: '4' }]);
 
     // The transcript stays visible to the agent afterwards.
     await agent.page.goto(`${platform.url}/desk/history`, { waitUntil: 'load' });

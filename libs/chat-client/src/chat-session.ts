@@ -31,6 +31,7 @@ interface Persisted {
 }
 
 const TYPING_IDLE_MS = 4000;
+const TYPING_REFRESH_MS = 2500;
 const PEER_TYPING_TTL_MS = 6000;
 
 /**
@@ -56,6 +57,7 @@ export class ChatSession {
   #peerReadSeq = 0;
   #sentReadSeq = 0;
   #typingSent = false;
+  #typingSentAt = 0;
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #syncing: Promise<void> | null = null;
@@ -298,8 +300,12 @@ export class ChatSession {
   }
 
   #setTypingNow(typing: boolean): void {
-    if (typing === this.#typingSent || !this.#socket.connected) return;
+    if (!this.#socket.connected) return;
+    // "Still typing" is repeated now and then, so a peer who joins meanwhile learns it too.
+    const refresh = typing && Date.now() - this.#typingSentAt > TYPING_REFRESH_MS;
+    if (typing === this.#typingSent && !refresh) return;
     this.#typingSent = typing;
+    this.#typingSentAt = Date.now();
     this.#socket.request(EV.chatTyping, { engagementId: this.engagementId, typing }).catch(() => undefined);
   }
 

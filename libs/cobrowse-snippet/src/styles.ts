@@ -74,6 +74,11 @@ input,textarea{font:inherit;color:#1f2328;background:#fff;border:1px solid #c8d1
 .cb-btn:hover{background:#f1f3f5}
 .cb-btn:disabled{opacity:.6;cursor:default}
 .cb-banner button:focus-visible{outline:3px solid #f5a524;outline-offset:1px}
+.cb-pointer{position:fixed;left:0;top:0;z-index:2147483003;pointer-events:none;display:flex;align-items:center;gap:4px;will-change:transform;transition:transform 40ms linear}
+.cb-pointer[hidden]{display:none}
+.cb-pointer-dot{width:14px;height:14px;margin:-7px 0 0 -7px;border-radius:50%;background:#e0162b;box-shadow:0 0 0 4px rgba(224,22,43,.3),0 1px 4px rgba(0,0,0,.4)}
+.cb-pointer-name{padding:1px 6px;border-radius:6px;background:#e0162b;color:#fff;font-size:12px;font-weight:600;white-space:nowrap}
+@media (prefers-reduced-motion: reduce){.cb-pointer{transition:none}}
 @media (max-width:480px){
   .root.sharing .panel{top:44px;height:auto}
   .root.sharing.paused .panel{top:96px}

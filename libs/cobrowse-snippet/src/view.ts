@@ -1,5 +1,5 @@
 import type { PendingMessage } from '@engage/chat-client';
-import type { ChatMessage } from '@engage/protocol';
+import type { ChatMessage, ServerPayloads } from '@engage/protocol';
 import { HOST_STYLE, WIDGET_CSS } from './styles';
 import { UNAVAILABLE, canWrite, statusText, type WidgetState } from './state';
 import { createCobrowseParts, type CobrowseViewHandlers } from './cobrowse/cobrowse-view';
@@ -35,6 +35,8 @@ export interface View {
   focusInside(): void;
   /** Moves focus to the co-browse consent prompt when it is shown. */
   focusPrompt(): void;
+  /** The agent's laser pointer over the page. */
+  showPointer(at: ServerPayloads['cobrowse/remote-pointer']): void;
   focusLauncher(): void;
   destroy(): void;
 }
@@ -114,8 +116,8 @@ export function createView(parent: HTMLElement, handlers: ViewHandlers, wrap: Wr
   const cobrowse = createCobrowseParts(handlers.cobrowse, listen, h as (tag: string, attrs?: Record<string, string>, ...kids: Array<Node | string>) => HTMLElement);
 
   const body = h('div', { class: 'body' }, intro, unavailable, banner, log, typing, again);
-  const panel = h('section', { class: 'panel', id: 'engage-panel', role: 'dialog', 'aria-labelledby': 'engage-title', hidden: '' }, head, cobrowse.prompt, body, composer);
-  const root = h('div', { class: 'root' }, cobrowse.banner, launcher, panel);
+  const panel = h('section', { class: 'panel', id: 'engage-panel', role: 'dialog', 'aria-labelledby': 'engage-title', hidden: '' }, head, cobrowse.controlPrompt, cobrowse.prompt, body, composer);
+  const root = h('div', { class: 'root' }, cobrowse.banner, launcher, panel, cobrowse.pointer);
   shadow.append(style, root);
   parent.append(host);
   listen(launcher, 'click', () => handlers.toggle());
@@ -279,6 +281,9 @@ export function createView(parent: HTMLElement, handlers: ViewHandlers, wrap: Wr
     },
     focusPrompt() {
       cobrowse.focusPrompt();
+    },
+    showPointer(at) {
+      cobrowse.showPointer(at);
     },
     focusLauncher() {
       launcher.focus();

@@ -67,6 +67,7 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
       render();
       view?.focusPrompt();
     },
+    onPointer: (at) => view?.showPointer(at),
   });
 
   function dispatch(action: WidgetAction): void {
@@ -198,6 +199,9 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
       decline: () => cobrowse.decline(),
       stop: () => cobrowse.stopSharing(),
       resume: () => cobrowse.resume(),
+      allowControl: () => cobrowse.allowControl(),
+      declineControl: () => cobrowse.declineControl(),
+      takeBackControl: () => cobrowse.takeBackControl(),
     },
     toggle: () => (state.open ? handlers.close() : open(true)),
     close: () => close(true),

@@ -1,7 +1,8 @@
 import type { EngageSocket } from '@engage/chat-client';
-import { EV, type CobrowseView, type RecordedEvent } from '@engage/protocol';
+import { EV, type CobrowseView, type ControlInput, type RecordedEvent } from '@engage/protocol';
 import { Replayer, type eventWithTime } from 'rrweb';
-import { fitTransform, fitViewport, type Size } from './fit';
+import { fitTransform, fitViewport, unfitPoint, type Fit, type Size } from './fit';
+import { FieldDrafts } from './remote-input';
 import { LiveFeed, RRWEB_META, type FeedStep } from './live-feed';
 import { ensureViewerStyles } from './viewer-styles';
 
@@ -35,6 +36,8 @@ interface ViewerEvents {
   viewport: Size;
   /** Emitted once, when close() ran. */
   closed: void;
+  /** Something about remote control to tell the agent (a refused input, a failed send). */
+  notice: string;
 }
 type Listener<T> = (value: T) => void;
 
@@ -62,6 +65,19 @@ export class CobrowseViewer {
   /** Set while a watch request is in flight: live events that arrive meanwhile are held. */
   #pending: RecordedEvent[] | null = null;
   #watchSeq = 0;
+  #fit: Fit | null = null;
+  /** Catches the agent's pointer and input above the replay (which itself never receives events). */
+  readonly #overlay: HTMLDivElement;
+  #pointerOn = false;
+  #controlOn = false;
+  #pointerSentAt = 0;
+  #pointerTimer: ReturnType<typeof setTimeout> | undefined;
+  #pointerLast: { x: number; y: number } | null = null;
+  #pointerShown = false;
+  #scrollTimer: ReturnType<typeof setTimeout> | undefined;
+  #scrollTo: { x: number; y: number } | null = null;
+  #picker: HTMLSelectElement | null = null;
+  readonly #drafts = new FieldDrafts();
 
   /** Creates the viewer and starts watching right away. */
   static create(options: CobrowseViewerOptions): CobrowseViewer {
@@ -81,7 +97,159 @@ export class CobrowseViewer {
     if (doc.defaultView?.getComputedStyle(this.#container).position === 'static') this.#container.style.position = 'relative';
     this.#root = doc.createElement('div');
     this.#root.className = 'cbv-root';
+    this.#overlay = doc.createElement('div');
+    this.#overlay.className = 'cbv-overlay';
+    this.#overlay.tabIndex = -1;
+    this.#overlay.setAttribute('data-testid', 'cobrowse-overlay');
+    this.#root.appendChild(this.#overlay);
     this.#container.appendChild(this.#root);
+  }
+
+  /** Laser pointer: the agent's mouse over the replay is shown on the customer's page. */
+  setPointer(on: boolean): void {
+    if (this.#pointerOn === on) return;
+    this.#pointerOn = on;
+    if (!on) this.#hidePointer();
+    this.#syncOverlay();
+  }
+
+  /**
+   * Remote control (only while the customer granted it): clicks, typing, scrolling and select
+   * changes over the replay go to the customer's page. The replay itself stays script-free and inert.
+   */
+  setControl(on: boolean): void {
+    if (this.#controlOn === on) return;
+    this.#controlOn = on;
+    this.#drafts.clear();
+    this.#closePicker();
+    this.#syncOverlay();
+  }
+
+  #syncOverlay(): void {
+    const o = this.#overlay;
+    o.classList.toggle('active', this.#pointerOn || this.#controlOn);
+    o.classList.toggle('control', this.#controlOn);
+    o.tabIndex = this.#controlOn ? 0 : -1;
+    o.setAttribute('aria-label', this.#controlOn ? 'Customer’s page: you are in control (click and type here)' : '');
+  }
+
+  /** A point of the overlay (client coordinates) on the customer's viewport, or null outside it. */
+  #toPage(e: { clientX: number; clientY: number }): { x: number; y: number } | null {
+    if (!this.#fit || !this.#viewport) return null;
+    const box = this.#container.getBoundingClientRect();
+    return unfitPoint({ x: e.clientX - box.left, y: e.clientY - box.top }, this.#fit, this.#viewport);
+  }
+
+  #onMove(e: MouseEvent): void {
+    if (!this.#pointerOn) return;
+    const at = this.#toPage(e);
+    if (!at) return this.#hidePointer();
+    this.#pointerLast = at;
+    const wait = POINTER_INTERVAL_MS - (Date.now() - this.#pointerSentAt);
+    if (wait <= 0) this.#sendPointer();
+    else this.#pointerTimer ??= setTimeout(() => this.#sendPointer(), wait);
+  }
+
+  #sendPointer(): void {
+    clearTimeout(this.#pointerTimer);
+    this.#pointerTimer = undefined;
+    const at = this.#pointerLast;
+    if (!at || !this.#pointerOn || this.#closed) return;
+    this.#pointerSentAt = Date.now();
+    this.#pointerShown = true;
+    this.#socket.request(EV.cobrowsePointer, { engagementId: this.engagementId, x: at.x, y: at.y, visible: true }).catch(() => undefined);
+  }
+
+  #hidePointer(): void {
+    clearTimeout(this.#pointerTimer);
+    this.#pointerTimer = undefined;
+    this.#pointerLast = null;
+    if (!this.#pointerShown || this.#closed) return;
+    this.#pointerShown = false;
+    this.#socket.request(EV.cobrowsePointer, { engagementId: this.engagementId, x: 0, y: 0, visible: false }).catch(() => undefined);
+  }
+
+  /** The replayed element under a point of the customer's viewport, with its rrweb id. */
+  #nodeAt(at: { x: number; y: number }): { el: Element; nodeId: number } | null {
+    const r = this.#replayer;
+    const el = r?.iframe.contentDocument?.elementFromPoint(at.x, at.y) ?? null;
+    if (!r || !el) return null;
+    const nodeId = r.getMirror().getId(el as unknown as Node);
+    return nodeId > 0 ? { el, nodeId } : null;
+  }
+
+  #onClick(e: MouseEvent): void {
+    if (!this.#controlOn) return;
+    e.preventDefault();
+    this.#overlay.focus({ preventScroll: true });
+    this.#closePicker();
+    const at = this.#toPage(e);
+    const hit = at && this.#nodeAt(at);
+    if (!at || !hit) return;
+    this.#emit('notice', ''); // a new attempt: the last refusal no longer applies
+    this.#send({ type: 'click', nodeId: hit.nodeId, x: at.x, y: at.y });
+    const tag = hit.el.tagName.toLowerCase();
+    if (tag === 'input' || tag === 'textarea') this.#drafts.focus(hit.nodeId, (hit.el as HTMLInputElement).value ?? '', tag === 'textarea');
+    else this.#drafts.blur();
+    if (tag === 'select') this.#openPicker(hit.el as HTMLSelectElement, hit.nodeId);
+  }
+
+  #onKey(e: KeyboardEvent): void {
+    if (!this.#controlOn) return;
+    const input = this.#drafts.key(e.key, { ctrl: e.ctrlKey, meta: e.metaKey, alt: e.altKey });
+    if (!input) return;
+    e.preventDefault();
+    this.#send(input);
+  }
+
+  #onWheel(e: WheelEvent): void {
+    if (!this.#controlOn) return;
+    e.preventDefault();
+    const doc = this.#replayer?.iframe.contentDocument;
+    const page = doc?.scrollingElement ?? doc?.documentElement;
+    if (!page) return;
+    const base = this.#scrollTo ?? { x: page.scrollLeft, y: page.scrollTop };
+    this.#scrollTo = { x: Math.max(0, Math.round(base.x + e.deltaX)), y: Math.max(0, Math.round(base.y + e.deltaY)) };
+    this.#scrollTimer ??= setTimeout(() => {
+      this.#scrollTimer = undefined;
+      const to = this.#scrollTo;
+      this.#scrollTo = null;
+      if (to && this.#controlOn) this.#send({ type: 'scroll', nodeId: null, x: to.x, y: to.y });
+    }, SCROLL_INTERVAL_MS);
+  }
+
+  /** A <select> of the replay cannot open (no scripts, no events): a real one in the overlay stands in for it. */
+  #openPicker(replayed: HTMLSelectElement, nodeId: number): void {
+    const fit = this.#fit;
+    if (!fit) return;
+    const doc = this.#container.ownerDocument;
+    const picker = doc.createElement('select');
+    picker.className = 'cbv-picker';
+    picker.setAttribute('data-testid', 'cobrowse-select');
+    for (const o of Array.from(replayed.options)) picker.add(new Option(o.text, o.value, false, o.selected));
+    const rect = replayed.getBoundingClientRect();
+    picker.style.left = `${fit.left + rect.left * fit.scale}px`;
+    picker.style.top = `${fit.top + (rect.top + rect.height) * fit.scale}px`;
+    picker.size = Math.min(8, Math.max(2, picker.options.length));
+    picker.addEventListener('change', () => {
+      this.#send({ type: 'select', nodeId, value: picker.value });
+      this.#closePicker();
+    });
+    picker.addEventListener('click', (ev) => ev.stopPropagation());
+    this.#picker = picker;
+    this.#root.appendChild(picker);
+    picker.focus();
+  }
+
+  #closePicker(): void {
+    this.#picker?.remove();
+    this.#picker = null;
+  }
+
+  #send(input: ControlInput): void {
+    this.#socket.request(EV.cobrowseControlInput, { engagementId: this.engagementId, input }).catch((err: unknown) => {
+      if (!this.#closed) this.#emit('notice', `Not sent: ${err instanceof Error ? err.message : String(err)}`);
+    });
   }
 
   get status(): ViewerStatus {
@@ -119,6 +287,8 @@ export class CobrowseViewer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.setPointer(false);
+    clearTimeout(this.#scrollTimer);
     for (const off of this.#teardown.splice(0)) off();
     if (this.#watchSeq > 0 && this.#status !== 'failed') {
       this.#socket.request(EV.cobrowseUnwatch, { engagementId: this.engagementId }).catch(() => undefined);
@@ -141,6 +311,21 @@ export class CobrowseViewer {
         if (view.engagementId === this.engagementId && !this.#closed) this.#onState?.(view);
       }),
     );
+    this.#teardown.push(
+      this.#socket.on(EV.cobrowseControlNotice, (m) => {
+        if (m.engagementId === this.engagementId && !this.#closed) this.#emit('notice', m.message);
+      }),
+    );
+    const o = this.#overlay;
+    const listen = <K extends keyof HTMLElementEventMap>(type: K, fn: (e: HTMLElementEventMap[K]) => void, opts?: AddEventListenerOptions) => {
+      o.addEventListener(type, fn, opts);
+      this.#teardown.push(() => o.removeEventListener(type, fn, opts));
+    };
+    listen('mousemove', (e) => this.#onMove(e));
+    listen('mouseleave', () => this.#hidePointer());
+    listen('click', (e) => this.#onClick(e));
+    listen('keydown', (e) => this.#onKey(e));
+    listen('wheel', (e) => this.#onWheel(e), { passive: false });
     // Watch now, and again after every reconnect (the server forgets watchers with their socket).
     this.#teardown.push(this.#socket.onStatus((s) => s === 'connected' && void this.#watch()));
     const resize = new ResizeObserver(() => this.#refit());
@@ -237,7 +422,8 @@ export class CobrowseViewer {
     const wrapper = this.#replayer?.wrapper;
     if (!wrapper || !this.#viewport) return;
     const box = { width: this.#container.clientWidth, height: this.#container.clientHeight };
-    wrapper.style.transform = fitTransform(fitViewport(box, this.#viewport, this.#maxScale));
+    this.#fit = fitViewport(box, this.#viewport, this.#maxScale);
+    wrapper.style.transform = fitTransform(this.#fit);
   }
 
   #destroyReplayer(): void {
@@ -264,6 +450,11 @@ export class CobrowseViewer {
     for (const l of [...(this.#listeners.get(event) ?? [])]) (l as Listener<ViewerEvents[K]>)(value);
   }
 }
+
+/** The pointer is sent at most this often (ms). */
+const POINTER_INTERVAL_MS = 30;
+/** Wheel deltas are added up and sent as one scroll this often (ms). */
+const SCROLL_INTERVAL_MS = 50;
 
 /** rrweb builds `sandbox="allow-same-origin"`; refuse to show anything if that ever changes. */
 function assertNoScripts(iframe: HTMLIFrameElement): void {

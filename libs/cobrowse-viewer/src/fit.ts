@@ -35,3 +35,15 @@ function round(n: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 }
+
+/**
+ * The inverse of a fit: a point in the container (CSS pixels from its top-left corner) to the
+ * customer's viewport coordinates, or null when it falls outside the replayed viewport.
+ */
+export function unfitPoint(point: { x: number; y: number }, fit: Fit, viewport: Size): { x: number; y: number } | null {
+  if (!(fit.scale > 0)) return null;
+  const x = (point.x - fit.left) / fit.scale;
+  const y = (point.y - fit.top) / fit.scale;
+  if (x < 0 || y < 0 || x > viewport.width || y > viewport.height) return null;
+  return { x: Math.round(x), y: Math.round(y) };
+}

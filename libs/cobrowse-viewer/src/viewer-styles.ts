@@ -11,6 +11,11 @@ export const VIEWER_CSS = `
 .cbv-root { position: absolute; inset: 0; overflow: hidden; }
 .cbv-root .replayer-wrapper { position: absolute; left: 0; top: 0; transform-origin: 0 0; }
 .cbv-root .replayer-wrapper > iframe { border: 0; display: block; background: #fff; }
+.cbv-root .cbv-overlay { position: absolute; inset: 0; z-index: 2; pointer-events: none; outline: none; }
+.cbv-root .cbv-overlay.active { pointer-events: auto; cursor: crosshair; }
+.cbv-root .cbv-overlay.control { cursor: default; box-shadow: inset 0 0 0 3px #e0162b; }
+.cbv-root .cbv-overlay.control:focus-visible { box-shadow: inset 0 0 0 3px #e0162b, inset 0 0 0 6px #f5a524; }
+.cbv-root .cbv-picker { position: absolute; z-index: 3; min-width: 160px; font: inherit; }
 .cbv-root .replayer-mouse {
   position: absolute; width: 20px; height: 20px; z-index: 1; pointer-events: none;
   transition: left 0.05s linear, top 0.05s linear;

@@ -1,4 +1,4 @@
-import type { ChatMessage, CobrowseView, EngagementView, RecordedEvent, Role, SenderRole } from './model';
+import type { ChatMessage, CobrowseView, ControlInput, EngagementView, RecordedEvent, Role, SenderRole } from './model';
 import type { clientSchemas } from './schemas';
 import type { z } from 'zod';
 
@@ -27,6 +27,12 @@ export const EV = {
   cobrowseRecord: 'cobrowse/record',
   cobrowseWatch: 'cobrowse/watch',
   cobrowseUnwatch: 'cobrowse/unwatch',
+  cobrowsePointer: 'cobrowse/pointer',
+  cobrowseControlRequest: 'cobrowse/control-request',
+  cobrowseControlRespond: 'cobrowse/control-respond',
+  cobrowseControlRevoke: 'cobrowse/control-revoke',
+  cobrowseControlInput: 'cobrowse/control-input',
+  cobrowseControlNote: 'cobrowse/control-note',
   // server → client
   chatMessage: 'chat/message',
   chatTypingChanged: 'chat/typing-changed',
@@ -37,6 +43,9 @@ export const EV = {
   cobrowseState: 'cobrowse/state',
   cobrowseEvents: 'cobrowse/events',
   cobrowseSnapshotNeeded: 'cobrowse/snapshot-needed',
+  cobrowseRemotePointer: 'cobrowse/remote-pointer',
+  cobrowseRemoteInput: 'cobrowse/remote-input',
+  cobrowseControlNotice: 'cobrowse/control-notice',
 } as const;
 
 /** What each client→server event answers with when it succeeds. */
@@ -63,6 +72,18 @@ export interface ClientResults {
   /** A viewer (agent, supervisor) starts watching: the checkpoint replays the page as it is now. */
   'cobrowse/watch': { cobrowse: CobrowseView; checkpoint: RecordedEvent[] };
   'cobrowse/unwatch': Record<string, never>;
+  /** The agent's laser pointer over the replay (customer viewport coordinates); relayed to the customer only. */
+  'cobrowse/pointer': Record<string, never>;
+  /** The assigned agent asks to control the page (needs its own consent). */
+  'cobrowse/control-request': { cobrowse: CobrowseView };
+  /** Customer allows or declines remote control. */
+  'cobrowse/control-respond': { cobrowse: CobrowseView };
+  /** Customer (take back control) or agent (release) ends remote control at once. */
+  'cobrowse/control-revoke': { cobrowse: CobrowseView };
+  /** One input of the agent holding control; relayed to the customer's page only. */
+  'cobrowse/control-input': Record<string, never>;
+  /** Customer's page refused an input (a private field…): the note goes to the viewers. */
+  'cobrowse/control-note': Record<string, never>;
 }
 
 /** Payloads of server→client events. */
@@ -81,6 +102,12 @@ export interface ServerPayloads {
   'cobrowse/events': { engagementId: string; events: RecordedEvent[] };
   /** To the customer's recorder: send a fresh full snapshot (a new checkpoint). */
   'cobrowse/snapshot-needed': { engagementId: string };
+  /** To the customer: where the agent points (hidden after idle or when `visible` is false). */
+  'cobrowse/remote-pointer': { engagementId: string; x: number; y: number; visible: boolean; agentName: string };
+  /** To the customer: one input of the agent holding control. */
+  'cobrowse/remote-input': { engagementId: string; input: ControlInput };
+  /** To the viewers: the customer's page refused an input, in words. */
+  'cobrowse/control-notice': { engagementId: string; message: string };
 }
 export type ServerEvent = keyof ServerPayloads;
 

@@ -4,3 +4,4 @@ export * from './model';
 export * from './events';
 export * from './rest';
 export * from './schemas';
+export * from './media';

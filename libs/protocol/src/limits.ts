@@ -11,4 +11,8 @@ export const LIMITS = {
   /** Messages returned by one history request at most. */
   historyPageSize: 500,
   customerNameMaxChars: 80,
+  /** Longest value the agent may type into one field under remote control. */
+  controlTextMaxChars: 2000,
+  /** Longest refusal note the customer's page sends about a remote input. */
+  controlNoteMaxChars: 300,
 } as const;

@@ -77,9 +77,30 @@ export interface TimelineEntry {
 export const COBROWSE_STATUSES = ['off', 'requesting', 'active', 'paused'] as const;
 export type CobrowseStatus = (typeof COBROWSE_STATUSES)[number];
 
+/**
+ * Remote control of a direct co-browse, with its own consent: `requesting` waits for the customer;
+ * `granted` lets the agent click and type into the fields the site opened (`data-cobrowse="allow"`).
+ */
+export const CONTROL_STATUSES = ['none', 'requesting', 'granted'] as const;
+export type ControlStatus = (typeof CONTROL_STATUSES)[number];
+
+/** Keys the agent may press on the customer's page (typing itself travels as `text`). */
+export const CONTROL_KEYS = ['Enter', 'Escape', 'Tab'] as const;
+export type ControlKey = (typeof CONTROL_KEYS)[number];
+
+/** One input of the agent on the customer's page; `nodeId` is rrweb's id of the target node. */
+export type ControlInput =
+  | { type: 'click'; nodeId: number; x: number; y: number }
+  | { type: 'text'; nodeId: number; value: string }
+  | { type: 'key'; nodeId: number; key: ControlKey }
+  | { type: 'scroll'; nodeId: number | null; x: number; y: number }
+  | { type: 'select'; nodeId: number; value: string };
+
 export interface CobrowseView {
   engagementId: string;
   status: CobrowseStatus;
+  /** Remote control (only ever other than `none` while active). */
+  control: ControlStatus;
   /** Agent who asked (shown to the customer in the consent prompt and the banner). */
   agentName: string | null;
   /** Why the last session or request ended, in words for people (declined, stopped by the customer…). */

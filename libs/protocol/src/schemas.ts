@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { EV, type ClientEvent } from './events';
 import { LIMITS } from './limits';
+import { CONTROL_KEYS } from './model';
+import { mediaClientSchemas } from './media';
 
 // Runtime schemas of everything a client sends. Kept apart from the names and types so that a
 // bundle needing only those (the site snippet) does not carry zod.
@@ -15,6 +17,18 @@ const recordedEvent = z.object({
   timestamp: z.number().finite().nonnegative(),
   data: z.unknown(),
 });
+
+const nodeId = z.number().int().min(0).max(2 ** 31 - 1);
+const coord = z.number().finite().min(-1_000_000).max(1_000_000);
+
+/** One remote-control input of the agent (ControlInput). */
+export const controlInputSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('click'), nodeId, x: coord, y: coord }),
+  z.object({ type: z.literal('text'), nodeId, value: z.string().max(LIMITS.controlTextMaxChars) }),
+  z.object({ type: z.literal('key'), nodeId, key: z.enum(CONTROL_KEYS) }),
+  z.object({ type: z.literal('scroll'), nodeId: nodeId.nullable(), x: coord, y: coord }),
+  z.object({ type: z.literal('select'), nodeId, value: z.string().max(LIMITS.controlTextMaxChars) }),
+]);
 
 /** Runtime schemas of client→server payloads. */
 export const clientSchemas = {
@@ -49,6 +63,13 @@ export const clientSchemas = {
   }),
   [EV.cobrowseWatch]: z.object({ engagementId }),
   [EV.cobrowseUnwatch]: z.object({ engagementId }),
+  [EV.cobrowsePointer]: z.object({ engagementId, x: coord, y: coord, visible: z.boolean() }),
+  [EV.cobrowseControlRequest]: z.object({ engagementId }),
+  [EV.cobrowseControlRespond]: z.object({ engagementId, accept: z.boolean() }),
+  [EV.cobrowseControlRevoke]: z.object({ engagementId }),
+  [EV.cobrowseControlInput]: z.object({ engagementId, input: controlInputSchema }),
+  [EV.cobrowseControlNote]: z.object({ engagementId, message: z.string().min(1).max(LIMITS.controlNoteMaxChars) }),
+  ...mediaClientSchemas,
 } as const;
 
 export function isClientEvent(name: string): name is ClientEvent {

@@ -5,7 +5,7 @@ import { BadRequestError, SfuError, UnauthorizedError } from '../errors';
 import type { Logger } from '../logger';
 import type { RoomRegistry } from '../media/room-registry';
 import type { WorkerPool } from '../media/worker-pool';
-import type { ErrorResponse, HealthResponse, SfuNotification } from '../protocol/control-api';
+import type { ErrorResponse, HealthResponse, SfuNotification } from '@engage/protocol';
 import { bearerMatches } from './auth';
 import { controlRoutes, matchRoute } from './routes';
 

@@ -6,15 +6,15 @@ import {
   connectTransportRequestSchema,
   consumeRequestSchema,
   createTransportRequestSchema,
-  joinRequestSchema,
   produceRequestSchema,
+  sfuJoinRequestSchema,
   type ConsumeResponse,
   type CreateTransportResponse,
   type EmptyResponse,
-  type JoinResponse,
   type ProduceResponse,
   type RoomInfo,
-} from '../protocol/control-api';
+  type SfuJoinResponse,
+} from '@engage/protocol';
 
 export interface RouteContext {
   params: Record<string, string>;
@@ -72,8 +72,8 @@ export function controlRoutes(rooms: RoomRegistry): Route[] {
       rooms.assert(params['engagementId']).close('closed');
       return EMPTY;
     }),
-    route('POST', '/rooms/:engagementId/peers/:peerId/join', async ({ params, body }): Promise<JoinResponse> => {
-      const req = parse(joinRequestSchema, body);
+    route('POST', '/rooms/:engagementId/peers/:peerId/join', async ({ params, body }): Promise<SfuJoinResponse> => {
+      const req = parse(sfuJoinRequestSchema, body);
       const room = await rooms.getOrCreate(params['engagementId']);
       const peer = await room.getOrCreatePeer(params['peerId']);
       if (req.rtpCapabilities) peer.rtpCapabilities = req.rtpCapabilities as types.RtpCapabilities;

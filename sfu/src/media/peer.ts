@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { BadRequestError, InvalidStateError, NotFoundError } from '../errors';
 import type { Logger } from '../logger';
-import type { ConsumeResponse, CreateTransportResponse, ProducerInfo, SfuNotification } from '../protocol/control-api';
+import type { ConsumeResponse, CreateTransportResponse, ProducerInfo, SfuNotification } from '@engage/protocol';
 
 /** What a peer asks of its room (children ask, parents own). */
 export interface PeerHost {

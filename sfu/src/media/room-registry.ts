@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { InvalidStateError, NotFoundError } from '../errors';
 import type { Logger } from '../logger';
-import type { SfuNotification } from '../protocol/control-api';
+import type { SfuNotification } from '@engage/protocol';
 import { Room, type TransportSettings } from './room';
 import type { WorkerPool } from './worker-pool';
 

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import type { types } from 'mediasoup';
 import { workerBinForTests } from '../config/test-worker-bin';
-import type { SfuNotification } from '../protocol/control-api';
+import type { SfuNotification } from '@engage/protocol';
 import type { RoomRegistry as RoomRegistryT } from './room-registry';
 import type { WorkerPool as WorkerPoolT } from './worker-pool';
 

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { InvalidStateError, NotFoundError } from '../errors';
 import type { Logger } from '../logger';
-import type { ProducerInfo, RoomCloseReason, RoomInfo, SfuNotification } from '../protocol/control-api';
+import type { ProducerInfo, RoomCloseReason, RoomInfo, SfuNotification } from '@engage/protocol';
 import { MEDIA_CODECS } from './media-codecs';
 import { Peer, type PeerHost } from './peer';
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { assertUnreachable, type ClientPayload, type ClientResults, type RecordedEvent } from '@engage/protocol';
+import { assertUnreachable, type ClientPayload, type ClientResults, type ControlInput, type RecordedEvent } from '@engage/protocol';
 import { CobrowseService } from '../../cobrowse/cobrowse.service';
 import { RateLimitedError } from '../../common/errors';
 import { EngagementsService } from '../../engagements/engagements.service';
@@ -40,6 +40,22 @@ export class CobrowseHandler implements DomainHandler<'cobrowse'> {
       case 'cobrowse/unwatch':
         ctx.leaveWatchers(id);
         return {};
+      case 'cobrowse/pointer':
+        // Synchronous like record: pointer moves and inputs leave in the order they arrived.
+        this.cobrowse.pointer(ctx.principal, id, msg.payload);
+        return {};
+      case 'cobrowse/control-input':
+        this.cobrowse.controlInput(ctx.principal, id, msg.payload.input as ControlInput);
+        return {};
+      case 'cobrowse/control-note':
+        this.cobrowse.controlNote(ctx.principal, id, msg.payload.message);
+        return {};
+      case 'cobrowse/control-request':
+        return { cobrowse: await this.cobrowse.requestControl(ctx.principal, await this.engagements.view(id)) };
+      case 'cobrowse/control-respond':
+        return { cobrowse: await this.cobrowse.respondControl(ctx.principal, await this.engagements.view(id), msg.payload.accept) };
+      case 'cobrowse/control-revoke':
+        return { cobrowse: await this.cobrowse.revokeControl(ctx.principal, await this.engagements.view(id)) };
       default:
         return assertUnreachable(msg);
     }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { EV, assertUnreachable, type ClientResults } from '@engage/protocol';
+import { EV, MEDIA_EV, assertUnreachable, type ClientResults } from '@engage/protocol';
 import { isStaff } from '../../auth/principal';
 import { ForbiddenError } from '../../common/errors';
 import { CobrowseService } from '../../cobrowse/cobrowse.service';
 import { EngagementsService } from '../../engagements/engagements.service';
+import { CallsService } from '../../media/calls.service';
 import { assertMayAccept, assertMayView, endReasonFor } from '../access';
 import type { DomainHandler, EventsOf, Inbound } from '../inbound';
 import type { SocketContext } from '../socket-context';
@@ -15,6 +16,7 @@ export class EngagementHandler implements DomainHandler<'engagement'> {
   constructor(
     private readonly engagements: EngagementsService,
     private readonly cobrowse: CobrowseService,
+    private readonly calls: CallsService,
   ) {}
 
   async handle(ctx: SocketContext, msg: Inbound<EngagementEvent>): Promise<ClientResults[EngagementEvent]> {
@@ -26,6 +28,7 @@ export class EngagementHandler implements DomainHandler<'engagement'> {
         ctx.joinEngagement(id);
         // A desk that (re)joins shows the co-browse state as it is now.
         ctx.emit(EV.cobrowseState, this.cobrowse.view(id));
+        ctx.emit(MEDIA_EV.state, this.calls.view(id));
         return { engagement: view };
       }
       case 'engagement/leave':

@@ -6,7 +6,10 @@ export const SCREENS_DIR = path.resolve(__dirname, '../../../../tmp/screens');
 export const PHONE = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 export const DESKTOP = { width: 1280, height: 800 };
 
-export function launchChromium(): Promise<Browser> {
+/** Chrome's fake camera (a test pattern) and microphone (a beep a second), granted without asking. */
+const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
+
+export function launchChromium(options: { fakeMedia?: boolean } = {}): Promise<Browser> {
   return puppeteer.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: true,
@@ -18,6 +21,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
+      ...(options.fakeMedia ? FAKE_MEDIA_ARGS : []),
     ],
   });
 }

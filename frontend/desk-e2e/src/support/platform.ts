@@ -9,13 +9,19 @@ import { readState } from './state';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const MAIN = path.join(ROOT, 'dist/node/backend/src/main.js');
+const SFU_MAIN = path.join(ROOT, 'dist/node/sfu/src/main.js');
+
+export interface PlatformOptions {
+  /** Start an SFU process beside the backend (calls); off by default, as most tests chat only. */
+  sfu?: boolean;
+}
 
 /** A running backend (with its demo site) on its own database, as a separate process. */
 export interface Platform {
   url: string;
   demoUrl: string;
   databaseUrl: string;
-  /** Everything the process printed, for failure messages. */
+  /** Everything the process printed (and the SFU's, when there is one), for failure messages. */
   output(): string;
   /** Sends a signal and waits for the process to exit. */
   kill(signal?: NodeJS.Signals): Promise<number | null>;
@@ -25,7 +31,48 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
-export async function startPlatform(extraEnv: Record<string, string> = {}): Promise<Platform> {
+/** Starts the SFU (control API on a free port, one worker) and answers its URL once READY. */
+async function startSfu(secret: string): Promise<{ url: string; proc: ChildProcess; output: () => string }> {
+  let out = '';
+  const rtcMin = 40000 + Math.floor(Math.random() * 200) * 100;
+  const proc = spawn(process.execPath, ['--enable-source-maps', SFU_MAIN], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      SFU_PORT: '0',
+      SFU_HOST: '127.0.0.1',
+      SFU_SECRET: secret,
+      WORKERS: '1',
+      RTC_MIN_PORT: String(rtcMin),
+      RTC_MAX_PORT: String(rtcMin + 99),
+      LOG_LEVEL: 'warn',
+      ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the SFU did not become ready in 20 s:\n${out.slice(-4000)}`)), 20_000);
+    proc.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = /^READY (.*)$/m.exec(out);
+      if (line) {
+        clearTimeout(timer);
+        resolve((JSON.parse(line[1]) as { port: number }).port);
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the SFU exited with ${code} before it was ready:\n${out.slice(-4000)}`));
+    });
+  });
+  return { url: `http://127.0.0.1:${port}`, proc, output: () => out };
+}
+
+export async function startPlatform(extraEnv: Record<string, string> = {}, options: PlatformOptions = {}): Promise<Platform> {
+  const sfuSecret = randomBytes(24).toString('hex');
+  const sfu = options.sfu ? await startSfu(sfuSecret) : undefined;
   const { pgUrl } = readState();
   const dbName = `e2e_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: `${pgUrl}/postgres` });
@@ -51,6 +98,7 @@ export async function startPlatform(extraEnv: Record<string, string> = {}): Prom
     JWT_SECRET: randomBytes(24).toString('hex'),
     SEED_DEMO: 'true',
     LOG_LEVEL: 'warn',
+    ...(sfu ? { SFU_URL: sfu.url, SFU_SECRET: sfuSecret } : {}),
     ...extraEnv,
   };
   let log = '';
@@ -85,12 +133,17 @@ export async function startPlatform(extraEnv: Record<string, string> = {}): Prom
       p.kill(signal);
     });
 
-  await launch();
+  try {
+    await launch();
+  } catch (err) {
+    sfu?.proc.kill('SIGTERM');
+    throw err;
+  }
   return {
     url,
     demoUrl,
     databaseUrl,
-    output: () => log,
+    output: () => (sfu ? `${log}\n[sfu]\n${sfu.output()}` : log),
     kill,
     restart: async () => {
       log = '';
@@ -105,6 +158,12 @@ export async function startPlatform(extraEnv: Record<string, string> = {}): Prom
     },
     async stop() {
       await kill('SIGTERM');
+      // Reverse order: the backend first, then the SFU it ordered.
+      if (sfu && sfu.proc.exitCode === null && sfu.proc.signalCode === null) {
+        const exited = new Promise((resolve) => sfu.proc.once('exit', resolve));
+        sfu.proc.kill('SIGTERM');
+        await exited;
+      }
       if (poolConnected) await pool.end();
       rmSync(dataDir, { recursive: true, force: true });
     },

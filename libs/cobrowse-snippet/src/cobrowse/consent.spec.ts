@@ -1,9 +1,10 @@
 import type { CobrowseView } from '@engage/protocol';
-import { consentPrompt, initialConsent, reduceConsent, sharingBanner, shouldRecord, type ConsentAction, type ConsentState } from './consent';
+import { consentPrompt, controlPrompt, initialConsent, mayBeControlled, reduceConsent, sharingBanner, shouldRecord, type ConsentAction, type ConsentState } from './consent';
 
 const view = (over: Partial<CobrowseView>): CobrowseView => ({
   engagementId: 'e1',
   status: 'off',
+  control: 'none',
   agentName: 'Maya',
   reason: null,
   page: null,
@@ -45,7 +46,7 @@ describe('co-browse consent', () => {
     const active = run({ type: 'server', view: view({ status: 'active', since: 't1' }) });
     expect(shouldRecord(active)).toBe(true);
     expect(consentPrompt(active)).toBeNull();
-    expect(sharingBanner(active)).toEqual({ kind: 'active', text: 'Maya can see this page', note: null, busy: false, error: null });
+    expect(sharingBanner(active)).toEqual({ kind: 'active', text: 'Maya can see this page', note: null, busy: false, error: null, controlled: false });
 
     const onProtected = reduceConsent(active, { type: 'page', protected: true });
     expect(shouldRecord(onProtected)).toBe(false);
@@ -83,5 +84,42 @@ describe('co-browse consent', () => {
   it('keeps the agent name it knew when a later view has none', () => {
     const s = run({ type: 'server', view: view({ status: 'active', since: 't1' }) }, { type: 'server', view: view({ status: 'paused', since: 't1', agentName: null }) });
     expect(s.agentName).toBe('Maya');
+  });
+});
+
+describe('remote control consent (widget side)', () => {
+  const active = (control: CobrowseView['control']) => view({ status: 'active', since: 's1', control });
+
+  it('asks a second time, once per request, and only while sharing', () => {
+    const s = run({ type: 'server', view: active('none') }, { type: 'server', view: active('requesting') });
+    expect(controlPrompt(s)).toEqual({ title: 'Maya asks to control this page', busy: false, error: null });
+    expect(s.controlPromptSeq).toBe(1);
+    expect(reduceConsent(s, { type: 'server', view: active('requesting') }).controlPromptSeq).toBe(1);
+    expect(controlPrompt(reduceConsent(s, { type: 'page', protected: true }))).toBeNull();
+    expect(mayBeControlled(s)).toBe(false);
+  });
+
+  it('granted: the banner says so and offers to take control back', () => {
+    const s = run({ type: 'server', view: active('granted') });
+    expect(mayBeControlled(s)).toBe(true);
+    expect(sharingBanner(s)).toMatchObject({ text: 'Maya can see and control this page', controlled: true });
+  });
+
+  it('taking control back counts at once, and a late "granted" of the server is ignored until it confirms', () => {
+    const revoked = run({ type: 'server', view: active('granted') }, { type: 'controlRevoked' });
+    expect(mayBeControlled(revoked)).toBe(false);
+    const late = reduceConsent(revoked, { type: 'server', view: active('granted') });
+    expect(late.control).toBe('none');
+    const done = run({ type: 'server', view: active('granted') }, { type: 'controlRevoked' }, { type: 'server', view: active('none') }, { type: 'controlRevokeDone' });
+    expect(done.controlRevoking).toBe(false);
+    expect(mayBeControlled(reduceConsent(done, { type: 'server', view: active('granted') }))).toBe(true);
+  });
+
+  it('stop, pause and end take control away', () => {
+    const granted = run({ type: 'server', view: active('granted') });
+    expect(mayBeControlled(reduceConsent(granted, { type: 'stopped' }))).toBe(false);
+    expect(mayBeControlled(reduceConsent(granted, { type: 'page', protected: true }))).toBe(false);
+    expect(reduceConsent(granted, { type: 'server', view: view({ status: 'paused', control: 'granted' }) }).control).toBe('none');
+    expect(reduceConsent(granted, { type: 'reset' }).control).toBe('none');
   });
 });

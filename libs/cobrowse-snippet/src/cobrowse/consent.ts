@@ -1,4 +1,4 @@
-import type { CobrowseStatus, CobrowseView } from '@engage/protocol';
+import type { CobrowseStatus, CobrowseView, ControlStatus } from '@engage/protocol';
 
 /**
  * Co-browse consent as the customer's widget sees it. The server decides the status
@@ -24,6 +24,14 @@ export interface ConsentState {
    * (sent before the server saw the stop) must not start recording again.
    */
   stoppedSince: string | null;
+  /** Remote control as the server decided it, except that the customer's own revoke counts at once. */
+  control: ControlStatus;
+  /** Increases with every new request for control (focus moves to that prompt once). */
+  controlPromptSeq: number;
+  /** The customer took back control and the server has not confirmed yet: a late `granted` is ignored. */
+  controlRevoking: boolean;
+  /** A short sentence about the last refused remote input. */
+  controlNote: string | null;
 }
 
 export type ConsentAction =
@@ -32,10 +40,27 @@ export type ConsentAction =
   | { type: 'failed'; message: string }
   | { type: 'stopped' }
   | { type: 'page'; protected: boolean }
-  | { type: 'reset' };
+  | { type: 'reset' }
+  /** The customer pressed "Take back control": effective here before the server answers. */
+  | { type: 'controlRevoked' }
+  | { type: 'controlRevokeDone' }
+  | { type: 'controlNote'; message: string | null };
 
 export function initialConsent(): ConsentState {
-  return { status: 'off', agentName: null, busy: false, pageProtected: false, error: null, promptSeq: 0, since: null, stoppedSince: null };
+  return {
+    status: 'off',
+    agentName: null,
+    busy: false,
+    pageProtected: false,
+    error: null,
+    promptSeq: 0,
+    since: null,
+    stoppedSince: null,
+    control: 'none',
+    controlPromptSeq: 0,
+    controlRevoking: false,
+    controlNote: null,
+  };
 }
 
 export function reduceConsent(s: ConsentState, a: ConsentAction): ConsentState {
@@ -45,6 +70,9 @@ export function reduceConsent(s: ConsentState, a: ConsentAction): ConsentState {
       const live = v.status === 'active' || v.status === 'paused';
       if (live && s.stoppedSince !== null && v.since === s.stoppedSince) return s;
       const promptSeq = v.status === 'requesting' && s.status !== 'requesting' ? s.promptSeq + 1 : s.promptSeq;
+      let control: ControlStatus = v.status === 'active' ? (v.control ?? 'none') : 'none';
+      if (s.controlRevoking && control !== 'none') control = 'none';
+      const controlPromptSeq = control === 'requesting' && s.control !== 'requesting' ? s.controlPromptSeq + 1 : s.controlPromptSeq;
       return {
         ...s,
         status: v.status,
@@ -54,6 +82,9 @@ export function reduceConsent(s: ConsentState, a: ConsentAction): ConsentState {
         promptSeq,
         since: v.since,
         stoppedSince: live ? null : s.stoppedSince,
+        control,
+        controlPromptSeq,
+        controlNote: control === 'granted' ? s.controlNote : null,
       };
     }
     case 'busy':
@@ -61,17 +92,28 @@ export function reduceConsent(s: ConsentState, a: ConsentAction): ConsentState {
     case 'failed':
       return { ...s, busy: false, error: a.message };
     case 'stopped':
-      return { ...s, status: 'off', busy: false, error: null, stoppedSince: s.since ?? s.stoppedSince };
+      return { ...s, status: 'off', busy: false, error: null, stoppedSince: s.since ?? s.stoppedSince, control: 'none', controlNote: null };
     case 'page':
       return s.pageProtected === a.protected ? s : { ...s, pageProtected: a.protected };
     case 'reset':
-      return { ...initialConsent(), promptSeq: s.promptSeq, pageProtected: s.pageProtected };
+      return { ...initialConsent(), promptSeq: s.promptSeq, controlPromptSeq: s.controlPromptSeq, pageProtected: s.pageProtected };
+    case 'controlRevoked':
+      return { ...s, control: 'none', controlRevoking: true, controlNote: null };
+    case 'controlRevokeDone':
+      return s.controlRevoking ? { ...s, controlRevoking: false } : s;
+    case 'controlNote':
+      return s.controlNote === a.message ? s : { ...s, controlNote: a.message };
   }
 }
 
 /** Record only while sharing is on and this page may be shared. */
 export function shouldRecord(s: ConsentState): boolean {
   return s.status === 'active' && !s.pageProtected;
+}
+
+/** The agent's input reaches this page only while the customer has granted control here. */
+export function mayBeControlled(s: ConsentState): boolean {
+  return s.status === 'active' && !s.pageProtected && s.control === 'granted' && !s.controlRevoking;
 }
 
 export interface ConsentPrompt {
@@ -87,6 +129,8 @@ export interface SharingBanner {
   note: string | null;
   busy: boolean;
   error: string | null;
+  /** The agent controls the page: the banner offers "Take back control". */
+  controlled: boolean;
 }
 
 export function agentLabel(s: ConsentState): string {
@@ -98,9 +142,23 @@ export function consentPrompt(s: ConsentState): ConsentPrompt | null {
   return { title: `${agentLabel(s)} would like to see this page`, busy: s.busy, error: s.error };
 }
 
+/** The second prompt: remote control, asked only while sharing is active. */
+export function controlPrompt(s: ConsentState): ConsentPrompt | null {
+  if (s.status !== 'active' || s.pageProtected || s.control !== 'requesting') return null;
+  return { title: `${agentLabel(s)} asks to control this page`, busy: s.busy, error: s.error };
+}
+
 export function sharingBanner(s: ConsentState): SharingBanner | null {
   if (s.status === 'active' && !s.pageProtected) {
-    return { kind: 'active', text: `${agentLabel(s)} can see this page`, note: null, busy: s.busy, error: s.error };
+    const controlled = s.control === 'granted';
+    return {
+      kind: 'active',
+      text: controlled ? `${agentLabel(s)} can see and control this page` : `${agentLabel(s)} can see this page`,
+      note: controlled ? s.controlNote : null,
+      busy: s.busy,
+      error: s.error,
+      controlled,
+    };
   }
   if (s.status === 'active' || s.status === 'paused') {
     return {
@@ -109,6 +167,7 @@ export function sharingBanner(s: ConsentState): SharingBanner | null {
       note: s.pageProtected ? `This page is private. Sharing it will show it to ${agentLabel(s)}.` : null,
       busy: s.busy,
       error: s.error,
+      controlled: false,
     };
   }
   return null;

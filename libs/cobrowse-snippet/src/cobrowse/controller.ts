@@ -1,8 +1,8 @@
 import type { ConnectionStatus, EngageSocket } from '@engage/chat-client';
-import { EV, type CobrowseView } from '@engage/protocol';
+import { EV, LIMITS, type CobrowseView, type ControlInput, type ServerPayloads } from '@engage/protocol';
 import type { RecorderHandle } from '../recorder/contract';
 import type { Safe } from '../safe';
-import { initialConsent, reduceConsent, shouldRecord, type ConsentAction, type ConsentState } from './consent';
+import { initialConsent, mayBeControlled, reduceConsent, shouldRecord, type ConsentAction, type ConsentState } from './consent';
 import { loadRecorder } from './loader';
 import { MASK_SELECTOR, PRIVATE_SELECTOR, isProtectedPage, isValidSelector, selectorList, type CobrowseSiteOptions } from './privacy';
 import { watchRoutes } from './route-watch';
@@ -14,6 +14,8 @@ export interface CobrowseControllerOptions {
   site: CobrowseSiteOptions;
   /** Something the customer sees changed; `newRequest` asks the widget to open and focus the prompt. */
   onChange(newRequest: boolean): void;
+  /** The agent's laser pointer moved (or should hide). */
+  onPointer?(at: ServerPayloads['cobrowse/remote-pointer']): void;
 }
 
 export interface CobrowseController {
@@ -28,6 +30,11 @@ export interface CobrowseController {
   stopSharing(): void;
   /** "Share this page" while paused. */
   resume(): void;
+  /** The second prompt: let the agent control the page, or not. */
+  allowControl(): void;
+  declineControl(): void;
+  /** "Take back control": the agent's input stops reaching the page at once, before the request leaves. */
+  takeBackControl(): void;
 }
 
 const TITLE_MAX = 300;
@@ -61,7 +68,9 @@ export function createCobrowseController(o: CobrowseControllerOptions): Cobrowse
     const prev = state;
     state = reduceConsent(state, action);
     sync();
-    if (state !== prev) o.onChange(state.promptSeq !== prev.promptSeq);
+    // The pointer goes with the sharing.
+    if (shouldRecord(prev) && !shouldRecord(state)) o.onPointer?.({ engagementId: engagementId ?? '', x: 0, y: 0, visible: false, agentName: '' });
+    if (state !== prev) o.onChange(state.promptSeq !== prev.promptSeq || state.controlPromptSeq !== prev.controlPromptSeq);
   }
 
   const live = () => state.status === 'active' || state.status === 'paused';
@@ -195,6 +204,54 @@ export function createCobrowseController(o: CobrowseControllerOptions): Cobrowse
     );
   }
 
+  function respondControl(accept: boolean): void {
+    const sock = socket;
+    const id = engagementId;
+    if (!sock || !id || state.busy) return;
+    dispatch({ type: 'busy' });
+    sock.request(EV.cobrowseControlRespond, { engagementId: id, accept }).then(
+      safe('cobrowse:control-respond', (r) => onServerView(r.cobrowse)),
+      safe('cobrowse:control-respond', (e: unknown) => {
+        safe.report(e, 'cobrowse:control-respond');
+        dispatch({ type: 'failed', message: 'Your answer did not reach us. Please try again.' });
+      }),
+    );
+  }
+
+  function takeBackControl(): void {
+    dispatch({ type: 'controlRevoked' });
+    const sock = socket;
+    const id = engagementId;
+    if (!sock?.connected || !id) return;
+    sock.request(EV.cobrowseControlRevoke, { engagementId: id }).then(
+      safe('cobrowse:control-revoke', (r) => {
+        onServerView(r.cobrowse);
+        dispatch({ type: 'controlRevokeDone' });
+      }),
+      (e: unknown) => {
+        safe.report(e, 'cobrowse:control-revoke');
+        dispatch({ type: 'controlRevokeDone' });
+      },
+    );
+  }
+
+  /** One input of the agent: carried out only while control is granted here, and never on a private field. */
+  function onRemoteInput(m: ServerPayloads['cobrowse/remote-input']): void {
+    if (m.engagementId !== engagementId) return;
+    if (!mayBeControlled(state)) return; // taken back, paused or stopped: dropped silently
+    const refused = recorder ? recorder.control(m.input as ControlInput) : 'Sharing is starting; try again in a moment.';
+    if (refused) noteRefusal(refused);
+    else if (state.controlNote) dispatch({ type: 'controlNote', message: null });
+  }
+
+  function noteRefusal(message: string): void {
+    dispatch({ type: 'controlNote', message: `Not done: ${message}` });
+    const sock = socket;
+    const id = engagementId;
+    if (!sock?.connected || !id) return;
+    sock.request(EV.cobrowseControlNote, { engagementId: id, message: message.slice(0, LIMITS.controlNoteMaxChars) }).catch((e: unknown) => safe.report(e, 'cobrowse:control-note'));
+  }
+
   function sendStop(): void {
     const sock = socket;
     const id = engagementId;
@@ -226,6 +283,13 @@ export function createCobrowseController(o: CobrowseControllerOptions): Cobrowse
             if (p.engagementId === engagementId) recorder?.takeFullSnapshot();
           }),
         ),
+        sock.on(EV.cobrowseRemoteInput, safe('cobrowse:remote-input', onRemoteInput)),
+        sock.on(
+          EV.cobrowseRemotePointer,
+          safe('cobrowse:remote-pointer', (p) => {
+            if (p.engagementId === engagementId && shouldRecord(state)) o.onPointer?.(p);
+          }),
+        ),
         sock.onStatus(safe('cobrowse:status', onStatus)),
       ];
     },
@@ -244,6 +308,9 @@ export function createCobrowseController(o: CobrowseControllerOptions): Cobrowse
     allow: () => respond(true),
     decline: () => respond(false),
     resume: () => respond(true),
+    allowControl: () => respondControl(true),
+    declineControl: () => respondControl(false),
+    takeBackControl,
     stopSharing() {
       stopRecorder();
       dispatch({ type: 'stopped' });

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@engage/protocol';
+import type { ControlInput, RecordedEvent } from '@engage/protocol';
 
 /**
  * The seam between widget.js and recorder.js. The recorder bundle (rrweb) is fetched only once
@@ -22,6 +22,8 @@ export interface RecorderHandle {
   stop(): void;
   /** A fresh Meta + FullSnapshot (a new checkpoint for viewers). */
   takeFullSnapshot(): void;
+  /** Carries out one of the agent's remote inputs; null when done, else why it was refused. */
+  control(input: ControlInput): string | null;
 }
 
 export interface RecorderApi {

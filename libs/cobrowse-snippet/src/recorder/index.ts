@@ -2,7 +2,9 @@
 // customer accepted co-browsing; until then nothing of the page is read or sent.
 import { LIMITS, type RecordedEvent } from '@engage/protocol';
 import { record } from 'rrweb';
+import { describeTarget, isOpenField } from '../cobrowse/control-rules';
 import { createBatcher } from './batcher';
+import { applyControlInput } from './control';
 import type { RecorderApi, RecorderHandle, RecorderOptions } from './contract';
 
 /** Masks the value of every form field, hidden ones and buttons included (a superset of rrweb's maskAllInputs, which lets hidden inputs through). */
@@ -13,6 +15,7 @@ let current: RecorderHandle | null = null;
 function start(o: RecorderOptions): RecorderHandle {
   current?.stop(); // rrweb records one page at a time
   let stopped = false;
+  const hiddenSelector = `${o.blockSelector},${o.maskTextSelector}`;
   let stopRecord: (() => void) | undefined;
   const batcher = createBatcher({
     send: o.send,
@@ -36,6 +39,10 @@ function start(o: RecorderOptions): RecorderHandle {
       }
       if (current === handle) current = null;
     },
+    control(input) {
+      if (stopped) return 'Sharing is not on; nothing was done.';
+      return applyControlInput(input, record.mirror, hiddenSelector);
+    },
     takeFullSnapshot() {
       if (stopped) return;
       try {
@@ -57,6 +64,8 @@ function start(o: RecorderOptions): RecorderHandle {
       maskTextSelector: o.maskTextSelector,
       maskAllInputs: false,
       maskInputOptions: MASK_EVERY_FIELD,
+      // A field the site opened to the agent (data-cobrowse="allow", never a secret one) shows its value.
+      maskInputFn: (text, el) => (el instanceof Element && isOpenField(describeTarget(el, hiddenSelector)) ? text : '*'.repeat(text.length)),
       recordCanvas: false,
       collectFonts: false,
       inlineImages: false,

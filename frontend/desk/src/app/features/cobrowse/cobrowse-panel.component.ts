@@ -11,7 +11,7 @@ import {
   viewChild,
 } from '@angular/core';
 import { CobrowseViewer } from '@engage/cobrowse-viewer';
-import { type CobrowseStatus, type CobrowseView, EV } from '@engage/protocol';
+import { type CobrowseStatus, type CobrowseView, type ControlStatus, EV } from '@engage/protocol';
 import { describeError } from '../../core/errors';
 import { StaffSocket } from '../../core/realtime/staff-socket.service';
 
@@ -47,6 +47,33 @@ import { StaffSocket } from '../../core/realtime/staff-socket.service';
           } @else if (s === 'requesting') {
             <button type="button" class="btn small" data-testid="cobrowse-cancel" [disabled]="busy()" (click)="stop()">Cancel</button>
           } @else if (s === 'active' || s === 'paused') {
+            @if (s === 'active') {
+              <button
+                type="button"
+                class="btn small"
+                data-testid="cobrowse-pointer"
+                [class.on]="pointerOn()"
+                [attr.aria-pressed]="pointerOn()"
+                (click)="pointerOn.set(!pointerOn())"
+              >
+                Pointer
+              </button>
+              @if (control() === 'granted') {
+                <button type="button" class="btn small on" data-testid="cobrowse-control-release" [disabled]="busy()" (click)="releaseControl()">
+                  Release control
+                </button>
+              } @else {
+                <button
+                  type="button"
+                  class="btn small"
+                  data-testid="cobrowse-control-request"
+                  [disabled]="busy() || control() === 'requesting'"
+                  (click)="requestControl()"
+                >
+                  {{ control() === 'requesting' ? 'Asking for control…' : 'Ask for control' }}
+                </button>
+              }
+            }
             <button type="button" class="btn danger small" data-testid="cobrowse-stop" [disabled]="busy()" (click)="stop()">
               Stop co-browsing
             </button>
@@ -56,6 +83,9 @@ import { StaffSocket } from '../../core/realtime/staff-socket.service';
     </div>
     @if (error(); as msg) {
       <p class="error" role="alert">{{ msg }}</p>
+    }
+    @if (s === 'active' && notice(); as note) {
+      <p class="notice" data-testid="cobrowse-control-notice" role="status">{{ note }}</p>
     }
     @if (s === 'paused') {
       <div class="paused-note" data-testid="cobrowse-paused">
@@ -68,7 +98,7 @@ import { StaffSocket } from '../../core/realtime/staff-socket.service';
       class="view"
       data-testid="cobrowse-view"
       role="region"
-      [attr.aria-label]="'Live view of ' + customerName() + '’s page (view only)'"
+      [attr.aria-label]="'Live view of ' + customerName() + (control() === 'granted' ? '’s page (you are in control)' : '’s page (view only)')"
       [hidden]="s !== 'active'"
     ></div>
   `,
@@ -83,6 +113,8 @@ import { StaffSocket } from '../../core/realtime/staff-socket.service';
     .page .title { font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 45%; }
     .page .url { color: var(--muted); font-family: var(--mono); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; min-width: 0; }
     .actions { display: flex; gap: 8px; }
+    .btn.on { background: var(--danger-bg); color: var(--danger); border-color: var(--danger); }
+    .notice { margin: 0; padding: 6px 16px; background: var(--surface-2); color: var(--text); font-size: 0.875rem; }
     .error { margin: 0; padding: 6px 16px; background: var(--danger-bg); color: var(--danger); font-size: 0.875rem; }
     .view { position: relative; flex: 1; min-height: 240px; overflow: hidden; background: #d5dae2; }
     .view[hidden] { display: none; }
@@ -118,6 +150,16 @@ export class CobrowsePanelComponent {
   protected readonly error = signal('');
 
   readonly status = computed<CobrowseStatus>(() => this.view()?.status ?? 'off');
+  protected readonly control = computed<ControlStatus>(() => (this.status() === 'active' ? (this.view()?.control ?? 'none') : 'none'));
+  /** The agent's laser pointer over the replay. */
+  protected readonly pointerOn = signal(false);
+  /** The last thing the customer's page said about remote control (a refused input). */
+  protected readonly notice = signal('');
+  /** The live viewer while one runs (a plain field: effects never write signals here). */
+  #viewer: CobrowseViewer | null = null;
+  /** Only the agent points and controls, and only while the page is live. */
+  readonly #pointerWanted = computed(() => this.mode() === 'agent' && this.status() === 'active' && this.pointerOn());
+  readonly #controlWanted = computed(() => this.mode() === 'agent' && this.control() === 'granted');
   /** Anything beyond the start button to show: the pane gives the panel room when true. */
   readonly open = computed(() => this.status() !== 'off');
   protected readonly statusText = computed(() => {
@@ -129,6 +171,8 @@ export class CobrowsePanelComponent {
       case 'requesting':
         return `Waiting for ${who} to allow…`;
       case 'active':
+        if (this.control() === 'granted') return this.mode() === 'agent' ? `You control ${who}’s page` : `${v?.agentName || 'The agent'} controls ${who}’s page`;
+        if (this.control() === 'requesting') return `Waiting for ${who} to allow control…`;
         return this.mode() === 'agent' ? `Seeing ${who}’s page live` : `${v?.agentName || 'The agent'} is seeing ${who}’s page live`;
       case 'paused':
         return 'Paused: the customer is on a protected page';
@@ -158,14 +202,40 @@ export class CobrowsePanelComponent {
       const viewer = untracked(() =>
         CobrowseViewer.create({ container, socket: this.#socket, engagementId, onState: (v) => this.#setView(v) }),
       );
+      viewer.on('notice', (m) => this.notice.set(m));
+      this.#viewer = viewer;
+      untracked(() => this.#applyTools(viewer));
       viewer.on('status', (s) => {
         if (s === 'failed') {
           this.#known.set(true);
           if (this.status() === 'active') this.error.set(`The live view could not start: ${viewer.error ?? 'unknown error'}`);
         }
       });
-      onCleanup(() => viewer.close());
+      onCleanup(() => {
+        viewer.close();
+        if (this.#viewer === viewer) this.#viewer = null;
+      });
     });
+    // Pointer and control follow the toggle and the customer's grant.
+    effect(() => {
+      this.#pointerWanted();
+      this.#controlWanted();
+      const viewer = this.#viewer;
+      if (viewer) untracked(() => this.#applyTools(viewer));
+    });
+  }
+
+  #applyTools(viewer: CobrowseViewer): void {
+    viewer.setPointer(this.#pointerWanted());
+    viewer.setControl(this.#controlWanted());
+  }
+
+  protected async requestControl(): Promise<void> {
+    await this.#send(() => this.#socket.request(EV.cobrowseControlRequest, { engagementId: this.engagementId() }));
+  }
+
+  protected async releaseControl(): Promise<void> {
+    await this.#send(() => this.#socket.request(EV.cobrowseControlRevoke, { engagementId: this.engagementId() }));
   }
 
   protected async start(): Promise<void> {
@@ -191,6 +261,7 @@ export class CobrowsePanelComponent {
   #setView(v: CobrowseView): void {
     if (v.engagementId !== this.engagementId()) return;
     this.#known.set(true);
+    if (v.status !== 'active' || v.control === 'none') this.notice.set('');
     this.view.set(v);
   }
 }

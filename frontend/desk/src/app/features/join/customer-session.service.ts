@@ -27,12 +27,15 @@ export class CustomerSessionService {
 
   readonly #status = signal<ConnectionStatus>('connecting');
   readonly #chat = signal<ChatState | null>(null);
+  readonly #socketSig = signal<EngageSocket | null>(null);
   readonly #stored = signal<StoredCustomer | null>(readSession<StoredCustomer>(KEY));
   /** Why the last session could not continue (shown above the join form). */
   readonly notice = signal('');
 
   readonly status = this.#status.asReadonly();
   readonly chat = this.#chat.asReadonly();
+  /** The customer's socket while a session runs (the call panel signals over it). */
+  readonly socket = this.#socketSig.asReadonly();
   readonly stored = this.#stored.asReadonly();
   readonly active = computed(() => this.#chat() !== null);
 
@@ -74,6 +77,7 @@ export class CustomerSessionService {
     this.#stop();
     const socket = EngageSocket.connect({ url: location.origin, token: s.token });
     this.#socket = socket;
+    this.#socketSig.set(socket);
     this.#offStatus = socket.onStatus((status, error) => {
       this.#status.set(status);
       if (status === 'refused') {
@@ -94,5 +98,6 @@ export class CustomerSessionService {
     this.#chat.set(null);
     this.#socket?.close();
     this.#socket = null;
+    this.#socketSig.set(null);
   }
 }

@@ -3,6 +3,7 @@ import { LIMITS } from '@engage/protocol';
 import { describeError } from '../../core/errors';
 import { endReasonLabel } from '../../core/format';
 import { ChatPanelComponent } from '../../shared/chat/chat-panel.component';
+import { CallPanelComponent } from '../call/call-panel.component';
 import { ConnectionBannerComponent } from '../../shared/ui/connection-banner.component';
 import { StateBadgeComponent } from '../../shared/ui/state-badge.component';
 import { CustomerSessionService } from './customer-session.service';
@@ -10,7 +11,7 @@ import { CustomerSessionService } from './customer-session.service';
 /** The customer's page: type (or follow a link with) the 6-digit code, then chat. */
 @Component({
   selector: 'app-join-page',
-  imports: [ChatPanelComponent, ConnectionBannerComponent, StateBadgeComponent],
+  imports: [CallPanelComponent, ChatPanelComponent, ConnectionBannerComponent, StateBadgeComponent],
   providers: [CustomerSessionService],
   template: `
     @if (session.chat(); as chat) {
@@ -49,6 +50,15 @@ import { CustomerSessionService } from './customer-session.service';
           </header>
           @if (error() || chat.error(); as msg) {
             <p class="pane-error" role="alert">{{ msg }}</p>
+          }
+          @if (e) {
+            <app-call-panel
+              [engagementId]="e.id"
+              role="customer"
+              [socket]="session.socket()"
+              [peerName]="e.agent?.displayName || 'the agent'"
+              [engagementActive]="e.state === 'active'"
+            />
           }
           <app-chat-panel [state]="chat" mine="customer" [peerName]="e?.agent?.displayName || 'support'" />
         </main>

@@ -2,6 +2,8 @@ import { ChangeDetectionStrategy, Component, effect, inject, input, linkedSignal
 import { describeError } from '../../../core/errors';
 import { formatTime } from '../../../core/format';
 import { ChatPanelComponent } from '../../../shared/chat/chat-panel.component';
+import { StaffSocket } from '../../../core/realtime/staff-socket.service';
+import { CallPanelComponent } from '../../call/call-panel.component';
 import { CobrowsePanelComponent } from '../../cobrowse/cobrowse-panel.component';
 import { useEngagementChat } from '../../../shared/chat/engagement-chat';
 import { PaneHeaderComponent } from '../../../shared/ui/pane-header.component';
@@ -14,7 +16,7 @@ import { DeskStore } from '../data/desk.store';
  */
 @Component({
   selector: 'app-engagement-pane',
-  imports: [ChatPanelComponent, CobrowsePanelComponent, PaneHeaderComponent, StateBadgeComponent],
+  imports: [CallPanelComponent, ChatPanelComponent, CobrowsePanelComponent, PaneHeaderComponent, StateBadgeComponent],
   template: `
     @let e = engagement();
     <header appPaneHeader backLink="/desk" backLabel="Queue" [title]="e?.customerName || 'Visitor'">
@@ -43,6 +45,13 @@ import { DeskStore } from '../data/desk.store';
     @if (error() || chat()?.error(); as msg) {
       <p class="pane-error" role="alert">{{ msg }}</p>
     }
+    <app-call-panel
+      [engagementId]="id()"
+      role="agent"
+      [socket]="socket"
+      [peerName]="e?.customerName || 'the customer'"
+      [engagementActive]="chat()?.engagement()?.state === 'active'"
+    />
     <div class="work" [class.cobrowsing]="cb.open()">
       <app-cobrowse-panel
         #cb
@@ -74,6 +83,7 @@ export class EngagementPaneComponent {
   readonly id = input.required<string>();
 
   readonly #store = inject(DeskStore);
+  protected readonly socket = inject(StaffSocket).socket;
   protected readonly ending = signal(false);
   /** Cleared whenever another engagement opens. */
   protected readonly error = linkedSignal({ source: this.id, computation: () => '' });

@@ -1,0 +1,208 @@
+/**
+ * Voice/video calls: the socket events between clients and the backend (`media/*`), and the SFU
+ * control API the backend speaks to the SFU. mediasoup's own JSON objects (capabilities, RTP and
+ * DTLS parameters, ICE candidates) are relayed opaquely: mediasoup validates their inner shape.
+ */
+import { z } from 'zod';
+
+/** A mediasoup JSON object (RtpCapabilities, RtpParameters, DtlsParameters, IceParameters…), relayed as is. */
+export type MediasoupObject = Record<string, unknown>;
+export type MediaKind = 'audio' | 'video';
+
+// ───────────────────────────── socket events (client ⇄ backend) ─────────────────────────────
+
+export const MEDIA_EV = {
+  // client → server
+  /** Agent offers a call (audio or video). */
+  offer: 'media/offer',
+  /** Customer accepts or declines the offer. */
+  respond: 'media/respond',
+  /** Either side ends the call (or the agent withdraws the offer). */
+  end: 'media/end',
+  /** A participant of an active call joins the SFU room: router capabilities, ICE servers, others' producers. */
+  join: 'media/join',
+  transport: 'media/transport',
+  connect: 'media/connect',
+  produce: 'media/produce',
+  consume: 'media/consume',
+  /** Resume a consumer once the client has set it up (consumers start paused). */
+  resume: 'media/resume',
+  /** Pause or resume one of the caller's producers (mute, camera off). */
+  pause: 'media/pause',
+  // server → client
+  /** The call state of an engagement, to every participant. */
+  state: 'media/state',
+  /** Another participant of the engagement started sending a track. */
+  newProducer: 'media/new-producer',
+} as const;
+
+export const CALL_STATUSES = ['off', 'offered', 'active'] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+
+export interface CallView {
+  engagementId: string;
+  status: CallStatus;
+  /** audio or video while offered or active. */
+  kind: MediaKind | null;
+  /** Who offered (shown to the customer). */
+  offeredBy: string | null;
+  /** Why the last call or offer ended, in words for people. */
+  reason: string | null;
+  since: string | null;
+}
+
+/** An ICE server handed to browsers (RTCIceServer). */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface ProducerInfo {
+  id: string;
+  peerId: string;
+  kind: MediaKind;
+  paused: boolean;
+}
+
+// The media events join the shared catalog: ClientResults and ServerPayloads (events.ts) are
+// extended here, clientSchemas (schemas.ts) spreads mediaClientSchemas.
+declare module './events' {
+  interface ClientResults {
+    'media/offer': { call: CallView };
+    'media/respond': { call: CallView };
+    'media/end': { call: CallView };
+    'media/join': { routerRtpCapabilities: MediasoupObject; iceServers: IceServer[]; producers: ProducerInfo[]; peerId: string };
+    'media/transport': CreateTransportResponse;
+    'media/connect': Record<string, never>;
+    'media/produce': ProduceResponse;
+    'media/consume': ConsumeResponse;
+    'media/resume': Record<string, never>;
+    'media/pause': Record<string, never>;
+  }
+  interface ServerPayloads {
+    'media/state': CallView;
+    'media/new-producer': { engagementId: string; producer: ProducerInfo };
+  }
+}
+
+const engagementId = z.string().uuid();
+const id = z.string().min(1).max(128);
+/** mediasoup validates the inner shape of parameters itself; here we only check they are objects. */
+const mediasoupObject = z.record(z.string(), z.unknown());
+const kind = z.enum(['audio', 'video']);
+
+/** Runtime schemas of the client→server media events. */
+export const mediaClientSchemas = {
+  [MEDIA_EV.offer]: z.object({ engagementId, kind }),
+  [MEDIA_EV.respond]: z.object({ engagementId, accept: z.boolean() }),
+  [MEDIA_EV.end]: z.object({ engagementId }),
+  [MEDIA_EV.join]: z.object({ engagementId }),
+  [MEDIA_EV.transport]: z.object({ engagementId, direction: z.enum(['send', 'recv']) }),
+  [MEDIA_EV.connect]: z.object({ engagementId, transportId: id, dtlsParameters: mediasoupObject }),
+  [MEDIA_EV.produce]: z.object({ engagementId, transportId: id, kind, rtpParameters: mediasoupObject }),
+  [MEDIA_EV.consume]: z.object({ engagementId, transportId: id, producerId: id, rtpCapabilities: mediasoupObject }),
+  [MEDIA_EV.resume]: z.object({ engagementId, consumerId: id }),
+  [MEDIA_EV.pause]: z.object({ engagementId, producerId: id, paused: z.boolean() }),
+} as const;
+
+// ───────────────────────────── SFU control API (backend → SFU) ─────────────────────────────
+// Paths are relative to the SFU's base URL; every request but /health and /metrics carries
+// `Authorization: Bearer <SFU_SECRET>`; bodies and answers are JSON.
+
+export const SFU_PATHS = {
+  health: '/health',
+  metrics: '/metrics',
+  /** GET: server-sent events, one `SfuNotification` per `data:` line. */
+  events: '/events',
+  /** GET: the room's peers and producers. POST .../close: end the engagement's media. */
+  room: (engagementId: string) => `/rooms/${encodeURIComponent(engagementId)}`,
+  peer: (engagementId: string, peerId: string) => `/rooms/${encodeURIComponent(engagementId)}/peers/${encodeURIComponent(peerId)}`,
+} as const;
+
+/** POST /rooms/:engagementId/peers/:peerId/join — get-or-create the room, then the peer. */
+export const sfuJoinRequestSchema = z.object({ rtpCapabilities: mediasoupObject.optional() }).strict();
+export type SfuJoinRequest = z.infer<typeof sfuJoinRequestSchema>;
+export interface SfuJoinResponse {
+  routerRtpCapabilities: MediasoupObject;
+  /** Producers of the other peers, for the backend to offer to the new one. */
+  producers: ProducerInfo[];
+}
+
+/** POST .../peers/:peerId/transports */
+export const createTransportRequestSchema = z.object({ direction: z.enum(['send', 'recv']) }).strict();
+export type CreateTransportRequest = z.infer<typeof createTransportRequestSchema>;
+export interface CreateTransportResponse {
+  id: string;
+  iceParameters: MediasoupObject;
+  iceCandidates: MediasoupObject[];
+  dtlsParameters: MediasoupObject;
+}
+
+/** POST .../peers/:peerId/transports/:transportId/connect */
+export const connectTransportRequestSchema = z.object({ dtlsParameters: mediasoupObject }).strict();
+export type ConnectTransportRequest = z.infer<typeof connectTransportRequestSchema>;
+
+/** POST .../peers/:peerId/produce */
+export const produceRequestSchema = z
+  .object({
+    transportId: id,
+    kind,
+    rtpParameters: mediasoupObject,
+    appData: mediasoupObject.optional(),
+  })
+  .strict();
+export type ProduceRequest = z.infer<typeof produceRequestSchema>;
+export interface ProduceResponse {
+  producerId: string;
+}
+
+/** POST .../peers/:peerId/consume — the consumer starts paused; resume it once the client has it. */
+export const consumeRequestSchema = z
+  .object({
+    transportId: id,
+    producerId: id,
+    /** Defaults to the capabilities given at join. */
+    rtpCapabilities: mediasoupObject.optional(),
+  })
+  .strict();
+export type ConsumeRequest = z.infer<typeof consumeRequestSchema>;
+export interface ConsumeResponse {
+  id: string;
+  producerId: string;
+  kind: MediaKind;
+  rtpParameters: MediasoupObject;
+  producerPaused: boolean;
+}
+
+/** POST .../producers/:producerId/{pause,resume,close}, .../consumers/:consumerId/{resume,close}, .../close */
+export type EmptyResponse = Record<string, never>;
+
+export interface RoomInfo {
+  engagementId: string;
+  peers: { id: string; transports: number; producers: ProducerInfo[]; consumers: number }[];
+}
+
+export interface HealthResponse {
+  status: 'ok' | 'degraded';
+  workers: number;
+  workersWanted: number;
+  rooms: number;
+}
+
+/** Error answer of every route. */
+export interface ErrorResponse {
+  error: { code: string; message: string };
+}
+
+/** Pushed to the backend on GET /events: things that happen in the SFU without an order. */
+export type SfuNotification =
+  | { type: 'room/closed'; engagementId: string; reason: RoomCloseReason }
+  | { type: 'peer/closed'; engagementId: string; peerId: string }
+  | { type: 'producer/closed'; engagementId: string; peerId: string; producerId: string }
+  | { type: 'consumer/closed'; engagementId: string; peerId: string; consumerId: string; reason: 'producer-closed' | 'transport-closed' }
+  | { type: 'consumer/paused' | 'consumer/resumed'; engagementId: string; peerId: string; consumerId: string }
+  | { type: 'worker/died'; pid: number; engagementIds: string[] };
+
+/** Why a room closed: ordered by the backend, its worker died (recreate it), or the SFU stops. */
+export type RoomCloseReason = 'closed' | 'worker-died' | 'shutdown';
