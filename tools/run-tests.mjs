@@ -43,8 +43,9 @@ const stage = (title, cmd, args) => {
 stage('lint', 'nx', ['run-many', '-t', 'lint', '--parallel=2', '--outputStyle=static']);
 stage('boundaries', 'node', ['tools/check-boundaries.mjs']);
 stage('typecheck', 'nx', ['run-many', '-t', 'typecheck', '--parallel=2', '--outputStyle=static']);
-if (!jest('unit', ['--ci'])) ok = false;
+// Built before the unit stage too: some integration specs (the SFU loopback) start the built services.
 stage('build', 'nx', ['run-many', '-t', 'build', '--parallel=2', '--outputStyle=static']);
+if (!jest('unit', ['--ci'])) ok = false;
 if (ok) {
   if (!jest('e2e', ['--ci', '-c', 'frontend/desk-e2e/jest.config.js'])) ok = false;
 } else {
