@@ -56,7 +56,14 @@ try {
   });
   const sfuUrl = sfu ? `http://${sfu.host}:${sfu.port}` : undefined;
   const sfuEnv = sfuUrl ? { SFU_URL: sfuUrl, SFU_SECRET: sfuSecret } : {};
-  const backend = await start('backend', ['--enable-source-maps', 'dist/node/backend/src/main.js'], 'READY ', sfuEnv);
+  // One proxy worker (browse together), also ordered by the backend; its own port, as 4300 is the demo site's.
+  const proxySecret = process.env.PROXY_SECRET || randomBytes(24).toString('hex');
+  const proxy = await start('proxy-worker', ['--enable-source-maps', 'dist/node/proxy-worker/src/main.js'], 'READY ', { PROXY_SECRET: proxySecret, PROXY_PORT: process.env.PROXY_PORT || '0' }).catch((e) => {
+    console.error(`launch: ${e.message}; browsing together is off (the proxy worker needs Chromium, see proxy-worker/README.md).`);
+    return undefined;
+  });
+  const proxyEnv = proxy ? { PROXY_WORKERS: proxy.control, PROXY_SECRET: proxySecret } : {};
+  const backend = await start('backend', ['--enable-source-maps', 'dist/node/backend/src/main.js'], 'READY ', { ...sfuEnv, ...proxyEnv });
   const line = '─'.repeat(64);
   console.log(`\n${line}
  Engage is running.
@@ -65,6 +72,7 @@ try {
    Demo customer site:   ${backend.demoSiteUrl ?? '(off: DEMO_SITE_PORT=0)'}
    API docs:             ${backend.url}/api/docs
    Media server (SFU):   ${sfu ? `${sfuUrl} (${sfu.workers} worker${sfu.workers === 1 ? '' : 's'})` : '(off: calls unavailable)'}
+   Proxy worker:         ${proxy ? `${proxy.control} (${proxy.maxSessions} sessions)` : '(off: browse together unavailable)'}
  Demo logins (password after the slash):
    agent@demo.test / agent-demo-1        agent2@demo.test / agent-demo-2
    supervisor@demo.test / supervisor-demo-1   admin@demo.test / admin-demo-1

@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module';
 import { EngagementsModule } from './engagements/engagements.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { ProxyModule } from './proxy/proxy.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { ConfigModule } from './config/config.module';
 
@@ -19,7 +20,7 @@ export class AppModule {
   static create(config: AppConfig, db: Database): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(db), MetricsModule, AuthModule, EngagementsModule, ChatModule, CobrowseModule, RealtimeModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(db), MetricsModule, AuthModule, EngagementsModule, ChatModule, CobrowseModule, ProxyModule, RealtimeModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }

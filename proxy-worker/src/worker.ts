@@ -6,7 +6,7 @@ import { BrowserHost } from './browser/browser-host';
 import type { Config } from './config/config';
 import { EgressProxy } from './egress/egress-proxy';
 import { systemResolver, type Resolver } from './egress/resolver';
-import type { ResolvedSessionOptions } from './protocol';
+import type { ResolvedProxySessionOptions as ResolvedSessionOptions } from '@engage/protocol';
 import { IsolatedContext } from './session/isolated-context';
 import { ProxySession, type SessionSettings } from './session/proxy-session';
 import { WarmPool } from './session/warm-pool';

@@ -39,4 +39,11 @@ describe('co-browse state machine', () => {
   it('maps statuses to the engagement mode', () => {
     expect(['off', 'requesting', 'active', 'paused'].map((s) => modeOf(s as never))).toEqual(['none', 'none', 'direct', 'direct']);
   });
+
+  it('a redeemed share code starts sharing at once (the customer consented by asking for the code)', () => {
+    expect(transition('off', { type: 'grant' })).toEqual({ next: 'active', audit: 'cobrowse.accepted', reason: null });
+    expect(transition('requesting', { type: 'grant' })).toEqual({ next: 'active', audit: 'cobrowse.accepted', reason: null });
+    expect(transition('active', { type: 'grant' })).toBeNull();
+    expect(transition('paused', { type: 'grant' })).toBeNull();
+  });
 });

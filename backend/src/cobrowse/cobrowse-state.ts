@@ -5,6 +5,8 @@ import { InvalidStateError } from '../common/errors';
 export type CobrowseAction =
   | { type: 'request' }
   | { type: 'accept' }
+  /** An agent redeemed the customer's share code: the customer consented when they asked for it. */
+  | { type: 'grant' }
   | { type: 'decline' }
   | { type: 'expire' }
   /** The customer reached a page the site marks protected. */
@@ -57,6 +59,9 @@ export function transition(status: CobrowseStatus, action: CobrowseAction): Cobr
       if (status === 'paused') return { next: 'active', audit: 'cobrowse.resumed', reason: null };
       if (status === 'active') return null;
       throw new InvalidStateError('There is no co-browse request to answer; the agent has to ask again.');
+    case 'grant':
+      if (status === 'off' || status === 'requesting') return { next: 'active', audit: 'cobrowse.accepted', reason: null };
+      return null;
     case 'decline':
       if (status === 'requesting') return { next: 'off', audit: 'cobrowse.declined', reason: REASONS.declined };
       if (status === 'active' || status === 'paused') return { next: 'off', audit: 'cobrowse.stopped', reason: REASONS.customer };

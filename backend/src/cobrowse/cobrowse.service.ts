@@ -113,6 +113,19 @@ export class CobrowseService implements OnModuleInit, OnApplicationBootstrap, On
     });
   }
 
+  /**
+   * An agent redeemed the customer's share code (EngagementsService.redeemShareCode assigned them):
+   * sharing starts active at once, the customer's press of "Share this page" being the consent.
+   */
+  startByCode(p: Principal, v: EngagementView): Promise<CobrowseView> {
+    if (!isStaff(p) || p.role !== 'agent' || v.agent?.id !== p.userId) throw new ForbiddenError('Only the agent who entered the code co-browses with it.');
+    if (v.state !== 'active') throw new InvalidStateError('This engagement has ended.');
+    return this.apply(v.id, { type: 'grant' }, 'customer', 'cobrowse/code-redeem', { via: 'code', agentId: p.userId }, (s) => {
+      s.agentName = p.name;
+      s.agentId = p.userId;
+    });
+  }
+
   /** The customer or the assigned agent ends sharing (or the request) at once. */
   stop(p: Principal, v: EngagementView): Promise<CobrowseView> {
     const by = this.participant(p, v, 'Only the customer and the assigned agent stop co-browsing.');

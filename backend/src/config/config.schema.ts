@@ -57,6 +57,8 @@ export const envSchema = z.object({
   SFU_URL: url('SFU_URL').optional(),
   SFU_SECRET: z.string().min(32, 'SFU_SECRET must be at least 32 characters long (the bearer secret the SFU expects)').optional(),
   ICE_SERVERS: z.string().trim().optional(),
+  PROXY_WORKERS: z.string().trim().optional(),
+  PROXY_SECRET: z.string().min(16, 'PROXY_SECRET must be at least 16 characters long (the bearer secret the proxy workers expect)').optional(),
 });
 
 export type LogLevel = z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -86,6 +88,8 @@ export interface Config {
   sfu: { url: string; secret: string } | undefined;
   /** Handed to browsers for their WebRTC transports (STUN/TURN). */
   iceServers: IceServer[];
+  /** Control channels of the proxy workers (ws://host:port/control) and their bearer secret; undefined = proxy co-browse unavailable. */
+  proxy: { workers: string[]; secret: string } | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -112,6 +116,16 @@ function parseIceServers(raw: string | undefined): IceServer[] {
   return parsed.data;
 }
 
+/** PROXY_WORKERS: a comma list of ws(s) URLs of proxy workers' control channels, e.g. ws://127.0.0.1:4310/control. */
+function parseProxyWorkers(raw: string | undefined): string[] {
+  if (!raw) return [];
+  const urls = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const u of urls) {
+    if (!/^wss?:\/\/[^/]+/.test(u) || !URL.canParse(u)) throw new ConfigError(`Invalid setting PROXY_WORKERS: "${u}" is not a ws:// or wss:// URL such as ws://127.0.0.1:4310/control.`);
+  }
+  return [...new Set(urls)];
+}
+
 function origin(value: string, name: string): string {
   if (!URL.canParse(value)) throw new ConfigError(`${name} contains "${value}", which is not an origin such as http://localhost:4300.`);
   const u = new URL(value);
@@ -130,7 +144,7 @@ export function loadConfig(env: Record<string, string | undefined>, dirs: { cwd:
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? 'environment');
       // Secrets are never echoed back.
-      const got = name === 'SFU_SECRET' || name === 'JWT_SECRET' ? undefined : cleaned[name];
+      const got = name === 'SFU_SECRET' || name === 'JWT_SECRET' || name === 'PROXY_SECRET' ? undefined : cleaned[name];
       return `Invalid setting ${name}: ${i.message}${got !== undefined ? ` (got "${got}")` : ''}.`;
     });
     throw new ConfigError(lines.join(' '));
@@ -143,6 +157,8 @@ export function loadConfig(env: Record<string, string | undefined>, dirs: { cwd:
   if (e.DATABASE_URL === undefined && e.PG_PORT === 0) throw new ConfigError('Invalid setting PG_PORT: the embedded PostgreSQL needs a port above 0.');
   if (e.SFU_URL && !e.SFU_SECRET) throw new ConfigError('Invalid setting SFU_SECRET: it must be set when SFU_URL is (the secret the SFU was started with).');
   const iceServers = parseIceServers(e.ICE_SERVERS);
+  const proxyWorkers = parseProxyWorkers(e.PROXY_WORKERS);
+  if (proxyWorkers.length > 0 && !e.PROXY_SECRET) throw new ConfigError('Invalid setting PROXY_SECRET: it must be set when PROXY_WORKERS is (the secret the proxy workers were started with).');
   if (e.PORT === e.DEMO_SITE_PORT) throw new ConfigError(`Invalid setting DEMO_SITE_PORT: it equals PORT (${e.PORT}); use another port or 0 to turn the demo site off.`);
   return {
     port: e.PORT,
@@ -164,5 +180,6 @@ export function loadConfig(env: Record<string, string | undefined>, dirs: { cwd:
     widgetFile: path.resolve(dirs.repoRoot, e.WIDGET_FILE ?? 'dist/widget/widget.js'),
     sfu: e.SFU_URL && e.SFU_SECRET ? { url: e.SFU_URL, secret: e.SFU_SECRET } : undefined,
     iceServers,
+    proxy: proxyWorkers.length > 0 && e.PROXY_SECRET ? { workers: proxyWorkers, secret: e.PROXY_SECRET } : undefined,
   };
 }

@@ -37,6 +37,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ICE_SERVERS: '[{"urls":"http://x"}]' }, dirs)).toThrow(/ICE_SERVERS/);
   });
 
+  it('reads PROXY_WORKERS as a comma list of ws URLs with PROXY_SECRET, and refuses what does not fit', () => {
+    expect(loadConfig({}, dirs).proxy).toBeUndefined();
+    const secret = 'p'.repeat(16);
+    expect(loadConfig({ PROXY_WORKERS: 'ws://127.0.0.1:4310/control, ws://10.0.0.2:4310/control', PROXY_SECRET: secret }, dirs).proxy).toEqual({ workers: ['ws://127.0.0.1:4310/control', 'ws://10.0.0.2:4310/control'], secret });
+    expect(() => loadConfig({ PROXY_WORKERS: 'ws://127.0.0.1:4310/control' }, dirs)).toThrow(/PROXY_SECRET: it must be set/);
+    expect(() => loadConfig({ PROXY_WORKERS: 'http://127.0.0.1:4310', PROXY_SECRET: secret }, dirs)).toThrow(/PROXY_WORKERS: "http:\/\/127.0.0.1:4310" is not a ws/);
+    expect(() => loadConfig({ PROXY_WORKERS: 'ws://127.0.0.1:4310/control', PROXY_SECRET: 'short' }, dirs)).toThrow(/PROXY_SECRET must be at least 16/);
+  });
+
   it('derives PUBLIC_URL and origins from PORT and DEMO_SITE_PORT', () => {
     const c = loadConfig({ PORT: '3100', DEMO_SITE_PORT: '0' }, dirs);
     expect(c.publicUrl).toBe('http://localhost:3100');

@@ -62,6 +62,16 @@ export class EngagementEntity {
   @Column({ name: 'invite_redeemed_at', type: 'timestamptz', nullable: true })
   inviteRedeemedAt!: Date | null;
 
+  /** The customer's "Share this page" code (single use, see share-code-expires/redeemed). */
+  @Column({ name: 'share_code', type: 'text', nullable: true })
+  shareCode!: string | null;
+
+  @Column({ name: 'share_code_expires_at', type: 'timestamptz', nullable: true })
+  shareCodeExpiresAt!: Date | null;
+
+  @Column({ name: 'share_code_redeemed_at', type: 'timestamptz', nullable: true })
+  shareCodeRedeemedAt!: Date | null;
+
   @Column({ name: 'last_activity_at', type: 'timestamptz' })
   lastActivityAt!: Date;
 }

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { CallState, CobrowseMode, CustomerSession, EndReason, EngagementDetail, EngagementState, EngagementView, InviteResponse, ChatMessage } from '@engage/protocol';
+import { LIMITS, type CallState, type CobrowseMode, type CustomerSession, type EndReason, type EngagementDetail, type EngagementState, type EngagementView, type InviteResponse, type ChatMessage, type ShareCodeResponse } from '@engage/protocol';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TokensService } from '../auth/tokens.service';
 import { isStaff, type Principal, type StaffPrincipal } from '../auth/principal';
@@ -40,6 +40,11 @@ export interface CallChange {
 
 export const DETAIL_MESSAGES_MAX = 1000;
 
+const FREE_CODE_SQL = {
+  invite: `SELECT 1 FROM engagements WHERE invite_code = $1 AND invite_redeemed_at IS NULL AND invite_expires_at > now()`,
+  share: `SELECT 1 FROM engagements WHERE share_code = $1 AND share_code_redeemed_at IS NULL AND share_code_expires_at > now()`,
+} as const;
+
 /**
  * The engagement state machine applied to the database. Every change is written (row + timeline
  * event, one transaction) before the bus announces it for broadcasting.
@@ -79,7 +84,7 @@ export class EngagementsService implements OnApplicationBootstrap {
   async invite(agent: StaffPrincipal, input: { customerName?: string }): Promise<InviteResponse> {
     const expiresAt = new Date(Date.now() + INVITE_TTL_MS);
     const { view, code } = await this.ds.transaction(async (m) => {
-      const code = await this.freeInviteCode(m);
+      const code = await this.freeCode(m, 'invite');
       const now = new Date();
       const e = await this.insert(m, {
         channel: 'invite',
@@ -114,6 +119,84 @@ export class EngagementsService implements OnApplicationBootstrap {
     });
     this.announce(view);
     return { engagement: view, customerToken: this.tokens.signCustomer({ role: 'customer', engagementId: view.id, name: view.customerName }) };
+  }
+
+  /**
+   * Customer pressed "Share this page": a fresh 6-digit code (replacing any earlier one), single use,
+   * valid for LIMITS.shareCodeTtlMs. Pressing is the customer's consent to share this tab.
+   */
+  async issueShareCode(engagementId: string): Promise<ShareCodeResponse> {
+    const expiresAt = new Date(Date.now() + LIMITS.shareCodeTtlMs);
+    const code = await this.ds.transaction(async (m) => {
+      const e = await m.findOne(EngagementEntity, { where: { id: engagementId }, lock: { mode: 'pessimistic_write' } });
+      if (!e) throw new NotFoundError('No such engagement.');
+      if (e.state === 'ended') throw new InvalidStateError('This conversation has ended. Start a new one to share your page.');
+      const code = await this.freeCode(m, 'share');
+      await m.update(EngagementEntity, { id: engagementId }, { shareCode: code, shareCodeExpiresAt: expiresAt, shareCodeRedeemedAt: null, lastActivityAt: new Date() });
+      await this.record(m, engagementId, 'cobrowse.code_created', 'customer', { expiresAt: expiresAt.toISOString() });
+      return code;
+    });
+    this.log.info({ eid: engagementId, event: 'cobrowse/code', expiresAt }, 'share code issued');
+    return { code, expiresAt: expiresAt.toISOString() };
+  }
+
+  /** Customer pressed Cancel: their unused code stops working. Returns whether there was one. */
+  async cancelShareCode(engagementId: string): Promise<boolean> {
+    return this.ds.transaction(async (m) => {
+      const rows = await queryReturning<{ id: string }>(
+        m,
+        `UPDATE engagements SET share_code = NULL, share_code_expires_at = NULL WHERE id = $1 AND share_code IS NOT NULL AND share_code_redeemed_at IS NULL RETURNING id`,
+        [engagementId],
+      );
+      if (rows.length) await this.record(m, engagementId, 'cobrowse.code_cancelled', 'customer', {});
+      return rows.length > 0;
+    });
+  }
+
+  /**
+   * Agent redeems a customer's share code, once: the engagement is theirs afterwards (accepted if it
+   * was waiting). Refuses, without using the code up, when another agent already has the customer.
+   */
+  async redeemShareCode(code: string, agent: StaffPrincipal): Promise<EngagementView> {
+    const view = await this.ds.transaction(async (m) => {
+      const rows = await queryReturning<{ id: string }>(
+        m,
+        `UPDATE engagements SET share_code_redeemed_at = now(), last_activity_at = now()
+         WHERE share_code = $1 AND share_code_redeemed_at IS NULL AND share_code_expires_at > now() AND state <> 'ended' RETURNING id`,
+        [code],
+      );
+      if (rows.length === 0) throw await this.shareCodeRefusal(m, code);
+      const e = await m.findOneOrFail(EngagementEntity, { where: { id: rows[0].id } });
+      if (e.state === 'active' && e.agentId !== agent.userId) throw new ConflictError('This customer is already with another agent. Ask that agent to co-browse, or the customer to end that conversation first.');
+      await this.record(m, e.id, 'cobrowse.code_redeemed', 'agent', { agentId: agent.userId });
+      if (e.state === 'requested') {
+        const next = transition(e, { type: 'accept', agentId: agent.userId });
+        e.state = next.state;
+        e.agentId = next.agentId;
+        e.acceptedAt = new Date();
+        await m.update(EngagementEntity, { id: e.id }, { state: e.state, agentId: e.agentId, acceptedAt: e.acceptedAt });
+        await this.record(m, e.id, 'engagement.accepted', 'agent', { agentId: agent.userId, via: 'code' });
+      }
+      return toEngagementView(e, agent.name);
+    });
+    this.log.info({ eid: view.id, event: 'cobrowse/code-redeem', agentId: agent.userId }, 'share code redeemed');
+    this.announce(view);
+    return view;
+  }
+
+  /** Why a share code did not work, in words the agent can act on. */
+  private async shareCodeRefusal(m: EntityManager, code: string): Promise<Error> {
+    const again = 'Ask the customer to press "Share this page" again and read you the new code.';
+    const rows: Array<{ used: boolean; expired: boolean; ended: boolean }> = await m.query(
+      `SELECT share_code_redeemed_at IS NOT NULL AS used, share_code_expires_at <= now() AS expired, state = 'ended' AS ended
+       FROM engagements WHERE share_code = $1 ORDER BY share_code_expires_at DESC LIMIT 1`,
+      [code],
+    );
+    const r = rows[0];
+    if (!r) return new NotFoundError('No customer has this code. Check the six digits with the customer and try again.');
+    if (r.used) return new ConflictError(`This code has already been used; each code works once. ${again}`);
+    if (r.ended) return new InvalidStateError(`This customer’s conversation has ended. ${again}`);
+    return new InvalidStateError(`This code has expired (codes last ${LIMITS.shareCodeTtlMs / 60_000} minutes). ${again}`);
   }
 
   accept(id: string, agent: StaffPrincipal): Promise<EngagementView> {
@@ -297,6 +380,9 @@ export class EngagementsService implements OnApplicationBootstrap {
       inviteCode: null,
       inviteExpiresAt: null,
       inviteRedeemedAt: null,
+      shareCode: null,
+      shareCodeExpiresAt: null,
+      shareCodeRedeemedAt: null,
       createdAt: now,
       lastActivityAt: now,
       ...fields,
@@ -308,13 +394,14 @@ export class EngagementsService implements OnApplicationBootstrap {
     await m.query('INSERT INTO engagement_events (engagement_id, type, actor, detail) VALUES ($1, $2, $3, $4::jsonb)', [engagementId, type, actor, JSON.stringify(detail)]);
   }
 
-  private async freeInviteCode(m: EntityManager): Promise<string> {
+  /** A 6-digit code no live invitation (or share code, by `kind`) holds right now. */
+  private async freeCode(m: EntityManager, kind: 'invite' | 'share'): Promise<string> {
     for (let i = 0; i < 20; i++) {
       const code = randomInviteCode();
-      const taken: unknown[] = await m.query(`SELECT 1 FROM engagements WHERE invite_code = $1 AND invite_redeemed_at IS NULL AND invite_expires_at > now()`, [code]);
+      const taken: unknown[] = await m.query(FREE_CODE_SQL[kind], [code]);
       if (taken.length === 0) return code;
     }
-    throw new ConflictError('No free invitation code right now; try again.');
+    throw new ConflictError(kind === 'invite' ? 'No free invitation code right now; try again.' : 'No free code right now; please try again.');
   }
 }
 

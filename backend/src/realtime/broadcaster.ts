@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EV, MEDIA_EV, type EngagementView, type ServerEvent, type ServerPayloads } from '@engage/protocol';
+import { EV, MEDIA_EV, PROXY_EV, type EngagementView, type ServerEvent, type ServerPayloads } from '@engage/protocol';
 import type { Server } from 'socket.io';
 import { ChatService } from '../chat/chat.service';
 import { MessageWriter } from '../chat/message-writer';
@@ -9,6 +9,7 @@ import { EngagementBus } from '../engagements/engagement-bus';
 import { LiveEngagements } from '../engagements/live-engagements';
 import { MediaBus } from '../media/media-bus';
 import { MetricsService } from '../metrics/metrics.service';
+import { ProxyBus } from '../proxy/proxy-bus';
 import type { Principal } from '../auth/principal';
 import { queueFor } from './handlers/queue.handler';
 import { STAFF_ROOM, engagementRoom } from './socket-context';
@@ -27,6 +28,7 @@ export class Broadcaster {
     private readonly metrics: MetricsService,
     private readonly cobrowse: CobrowseBus,
     private readonly media: MediaBus,
+    private readonly proxy: ProxyBus,
   ) {}
 
   attach(server: Server): void {
@@ -43,7 +45,21 @@ export class Broadcaster {
     this.cobrowse.on('remoteInput', (msg) => this.toCustomer(msg.engagementId, EV.cobrowseRemoteInput, msg));
     this.cobrowse.on('controlNotice', (msg) => server.to(watchersRoom(msg.engagementId)).emit(EV.cobrowseControlNotice, msg));
     this.media.on('state', (view) => server.to(engagementRoom(view.engagementId)).emit(MEDIA_EV.state, view));
+    this.proxy.on('state', (view) => server.to(engagementRoom(view.engagementId)).emit(PROXY_EV.state, view));
+    this.proxy.on('frame', (frame, agentId) => this.toParticipantsVolatile(frame.engagementId, agentId, frame));
     this.updateGauges();
+  }
+
+  /** Shared-browser frames go to the customer and the assigned agent only, dropped (volatile) for a socket that is not drained. */
+  private toParticipantsVolatile(engagementId: string, agentId: string | null, frame: ServerPayloads['proxy/frame']): void {
+    const server = this.server;
+    if (!server) return;
+    for (const id of server.of('/').adapter.rooms.get(engagementRoom(engagementId)) ?? []) {
+      const socket = server.of('/').sockets.get(id);
+      const principal = socket?.data.principal as Principal | undefined;
+      if (!socket || !principal) continue;
+      if (principal.role === 'customer' || ('userId' in principal && principal.userId === agentId)) socket.volatile.emit(PROXY_EV.frame, frame);
+    }
   }
 
   /** Snapshot requests, the agent's pointer and remote input go to the customer's sockets only, not to the staff in the room. */

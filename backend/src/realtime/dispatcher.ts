@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EV, LIMITS, assertUnreachable, clientSchemas, isClientEvent, type Ack, type ClientEvent } from '@engage/protocol';
+import { EV, LIMITS, PROXY_EV, assertUnreachable, clientSchemas, isClientEvent, type Ack, type ClientEvent } from '@engage/protocol';
 import { InvalidPayloadError, PayloadTooLargeError, RateLimitedError, UnknownEventError, describeZodError } from '../common/errors';
 import { toAck } from '../common/socket-ack';
 import { MetricsService } from '../metrics/metrics.service';
@@ -7,6 +7,7 @@ import { ChatHandler } from './handlers/chat.handler';
 import { CobrowseHandler } from './handlers/cobrowse.handler';
 import { EngagementHandler } from './handlers/engagement.handler';
 import { MediaHandler } from './handlers/media.handler';
+import { ProxyHandler } from './handlers/proxy.handler';
 import { QueueHandler } from './handlers/queue.handler';
 import { DOMAIN_OF, type EventsOf, type Inbound } from './inbound';
 import type { SocketContext } from './socket-context';
@@ -15,7 +16,7 @@ import type { SocketContext } from './socket-context';
 const FLOOD_CUTOFF = 500;
 
 /** Events that stream (recorder batches, the agent's pointer and control input): the record bucket. */
-const STREAMED: ReadonlySet<string> = new Set([EV.cobrowseRecord, EV.cobrowsePointer, EV.cobrowseControlInput]);
+const STREAMED: ReadonlySet<string> = new Set([EV.cobrowseRecord, EV.cobrowsePointer, EV.cobrowseControlInput, PROXY_EV.input]);
 
 type AckFn = (reply: Ack<unknown>) => void;
 
@@ -34,6 +35,7 @@ export class Dispatcher {
     private readonly cobrowse: CobrowseHandler,
     private readonly metrics: MetricsService,
     private readonly media: MediaHandler,
+    private readonly proxy: ProxyHandler,
   ) {}
 
   async dispatch(ctx: SocketContext, event: unknown, args: unknown[]): Promise<void> {
@@ -79,6 +81,8 @@ export class Dispatcher {
         return this.cobrowse.handle(ctx, msg as Inbound<EventsOf<'cobrowse'>>);
       case 'media':
         return this.media.handle(ctx, msg as Inbound<EventsOf<'media'>>);
+      case 'proxy':
+        return this.proxy.handle(ctx, msg as Inbound<EventsOf<'proxy'>>);
       default:
         return assertUnreachable(domain);
     }

@@ -4,7 +4,7 @@ import type { SocketContext } from './socket-context';
 /** A validated client→server message, discriminated by its event name. */
 export type Inbound<E extends ClientEvent = ClientEvent> = { [K in E]: { event: K; payload: ClientPayload<K> } }[E];
 
-export type Domain = 'chat' | 'engagement' | 'queue' | 'cobrowse' | 'media';
+export type Domain = 'chat' | 'engagement' | 'queue' | 'cobrowse' | 'media' | 'proxy';
 export type EventsOf<D extends Domain> = Extract<ClientEvent, `${D}/${string}`>;
 
 /** One handler per domain; each ends its switch with assertUnreachable. */
@@ -46,4 +46,10 @@ export const DOMAIN_OF: Record<ClientEvent, Domain> = {
   'media/consume': 'media',
   'media/resume': 'media',
   'media/pause': 'media',
+  'proxy/start': 'proxy',
+  'proxy/device': 'proxy',
+  'proxy/input': 'proxy',
+  'proxy/navigate': 'proxy',
+  'proxy/control': 'proxy',
+  'proxy/stop': 'proxy',
 };

@@ -10,12 +10,14 @@ import { CobrowseHandler } from './handlers/cobrowse.handler';
 import { EngagementHandler } from './handlers/engagement.handler';
 import { MediaHandler } from './handlers/media.handler';
 import { MediaModule } from '../media/media.module';
+import { ProxyModule } from '../proxy/proxy.module';
+import { ProxyHandler } from './handlers/proxy.handler';
 import { QueueHandler } from './handlers/queue.handler';
 import { RealtimeGateway } from './realtime.gateway';
 
 @Module({
-  imports: [AuthModule, ChatModule, EngagementsModule, CobrowseModule, MediaModule],
-  providers: [RealtimeGateway, Dispatcher, Broadcaster, ChatHandler, EngagementHandler, QueueHandler, CobrowseHandler, MediaHandler],
+  imports: [AuthModule, ChatModule, EngagementsModule, CobrowseModule, MediaModule, ProxyModule],
+  providers: [RealtimeGateway, Dispatcher, Broadcaster, ChatHandler, EngagementHandler, QueueHandler, CobrowseHandler, MediaHandler, ProxyHandler],
   exports: [RealtimeGateway],
 })
 export class RealtimeModule {}

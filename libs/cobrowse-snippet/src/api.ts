@@ -1,4 +1,4 @@
-import { API, type CustomerSession, type ErrorBody, type OpenEngagementRequest } from '@engage/protocol';
+import { API, type CustomerSession, type ErrorBody, type OpenEngagementRequest, type ShareCodeResponse } from '@engage/protocol';
 
 /** A REST call that failed: `sentence` is safe to show the customer. */
 export class ApiError extends Error {
@@ -45,4 +45,42 @@ export async function openEngagement(platform: string, body: OpenEngagementReque
   const session = data as Partial<CustomerSession> | null;
   if (!session?.customerToken || !session.engagement?.id) throw new ApiError(res.status, 'malformed', 'Chat is unavailable right now.');
   return session as CustomerSession;
+}
+
+/** POST /api/cobrowse/share-code: "Share this page" — a 6-digit code the customer reads to the agent. */
+export async function requestShareCode(platform: string, customerToken: string): Promise<ShareCodeResponse> {
+  const { res, data } = await postWithToken(platform, API.shareCode, customerToken, 'Sharing is unavailable right now.');
+  const body = data as Partial<ShareCodeResponse & ErrorBody> | null;
+  if (!res.ok) {
+    const sentence = res.status === 429 ? 'Too many codes in a row. Please wait a moment and try again.' : body?.message && res.status === 409 ? body.message : 'Sharing is unavailable right now.';
+    throw new ApiError(res.status, body?.code ?? 'http', sentence);
+  }
+  if (!body?.code || !body.expiresAt) throw new ApiError(res.status, 'malformed', 'Sharing is unavailable right now.');
+  return { code: body.code, expiresAt: body.expiresAt };
+}
+
+/** POST /api/cobrowse/share-code/cancel: the unused code stops working. */
+export async function cancelShareCode(platform: string, customerToken: string): Promise<void> {
+  const { res } = await postWithToken(platform, API.cancelShareCode, customerToken, 'The code could not be withdrawn.');
+  if (!res.ok) throw new ApiError(res.status, 'http', 'The code could not be withdrawn.');
+}
+
+async function postWithToken(platform: string, path: string, token: string, offline: string): Promise<{ res: Response; data: unknown }> {
+  const ctrl = typeof AbortController === 'function' ? new AbortController() : null;
+  const timer = setTimeout(() => ctrl?.abort(), TIMEOUT_MS);
+  let res: Response;
+  try {
+    res = await fetch(`${platform}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: '{}',
+      credentials: 'omit',
+      signal: ctrl?.signal,
+    });
+  } catch {
+    throw new ApiError(0, 'network', offline);
+  } finally {
+    clearTimeout(timer);
+  }
+  return { res, data: (await res.json().catch(() => null)) as unknown };
 }

@@ -38,7 +38,7 @@ input,textarea{font:inherit;color:#1f2328;background:#fff;border:1px solid #c8d1
 .msg .meta{font-size:11px;color:#57606a;margin:2px 4px 0;display:flex;gap:6px;align-items:center}
 .msg.own{align-self:flex-end;align-items:flex-end}
 .msg.own .bubble{background:#1a5fc8;border-color:#1a5fc8;color:#fff}
-.msg.pending .bubble{opacity:.7}
+.msg.pending .bubble{background:#fff;color:#1a5fc8;border:1px dashed #1a5fc8}
 .msg.failed .bubble{background:#fff;color:#1f2328;border-color:#d1242f}
 .msg.failed .meta{color:#d1242f}
 .msg.system{align-self:center;max-width:92%}
@@ -60,6 +60,12 @@ input,textarea{font:inherit;color:#1f2328;background:#fff;border:1px solid #c8d1
 .cb-error{margin:0;font-size:13px;color:#a1161f}
 .cb-actions{display:flex;gap:8px}
 .cb-actions button{flex:1}
+.share{padding:12px 16px;background:#fff;border-bottom:1px solid #e1e6eb;display:grid;gap:8px}
+.share-offer,.share-shown{display:grid;gap:8px}
+.share-note{margin:0;font-size:13px;color:#3d444d}
+.share-btn{width:100%}
+.share-code{margin:4px 0;font:700 40px/1.1 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;letter-spacing:.12em;text-align:center;color:#1f2328;background:#eef4fd;border:2px solid #1a5fc8;border-radius:12px;padding:12px 8px}
+.share-code:focus{outline:none}
 .root.sharing .panel{height:min(580px,calc(100vh - 144px))}
 .cb-banner{position:fixed;top:0;left:0;right:0;z-index:2147483002;height:0;display:flex;justify-content:center;pointer-events:none;border-top:3px solid #1a5fc8}
 .cb-banner[data-kind=paused]{border-top-color:#7a4a00}

@@ -4,6 +4,8 @@ import { HOST_STYLE, WIDGET_CSS } from './styles';
 import { UNAVAILABLE, canWrite, statusText, type WidgetState } from './state';
 import { createCobrowseParts, type CobrowseViewHandlers } from './cobrowse/cobrowse-view';
 import type { ConsentState } from './cobrowse/consent';
+import type { ShareCodeState } from './cobrowse/share-code';
+import { createShareParts, type ShareViewHandlers } from './cobrowse/share-view';
 
 /** What the chat part of the panel shows; read from the ChatSession on each change. */
 export interface ChatView {
@@ -19,6 +21,7 @@ export const EMPTY_CHAT: ChatView = { messages: [], pending: [], typing: null, p
 /** What the customer does; the controller decides what it means. */
 export interface ViewHandlers {
   cobrowse: CobrowseViewHandlers;
+  share: ShareViewHandlers;
   toggle(): void;
   close(): void;
   start(name: string): void;
@@ -31,7 +34,9 @@ export interface ViewHandlers {
 }
 
 export interface View {
-  render(state: WidgetState, chat: ChatView, cobrowse: ConsentState): void;
+  render(state: WidgetState, chat: ChatView, cobrowse: ConsentState, share: ShareCodeState): void;
+  /** Moves focus to the share code once it is shown. */
+  focusShareCode(): void;
   focusInside(): void;
   /** Moves focus to the co-browse consent prompt when it is shown. */
   focusPrompt(): void;
@@ -115,8 +120,10 @@ export function createView(parent: HTMLElement, handlers: ViewHandlers, wrap: Wr
   const listen = <E extends Event>(el: EventTarget, type: string, fn: (e: E) => void) => el.addEventListener(type, wrap(`view:${type}`, fn as (e: Event) => void));
   const cobrowse = createCobrowseParts(handlers.cobrowse, listen, h as (tag: string, attrs?: Record<string, string>, ...kids: Array<Node | string>) => HTMLElement);
 
+  const share = createShareParts(handlers.share, listen, h as (tag: string, attrs?: Record<string, string>, ...kids: Array<Node | string>) => HTMLElement, () => nameInput.value.trim());
+
   const body = h('div', { class: 'body' }, intro, unavailable, banner, log, typing, again);
-  const panel = h('section', { class: 'panel', id: 'engage-panel', role: 'dialog', 'aria-labelledby': 'engage-title', hidden: '' }, head, cobrowse.controlPrompt, cobrowse.prompt, body, composer);
+  const panel = h('section', { class: 'panel', id: 'engage-panel', role: 'dialog', 'aria-labelledby': 'engage-title', hidden: '' }, head, cobrowse.controlPrompt, cobrowse.prompt, share.section, body, composer);
   const root = h('div', { class: 'root' }, cobrowse.banner, launcher, panel, cobrowse.pointer);
   shadow.append(style, root);
   parent.append(host);
@@ -231,8 +238,11 @@ export function createView(parent: HTMLElement, handlers: ViewHandlers, wrap: Wr
   }
 
   return {
-    render(state, chat, consent) {
+    render(state, chat, consent, shareState) {
       cobrowse.render(consent);
+      // Share is offered before a chat, or while waiting for one; an agent in the chat asks from the desk.
+      const offerShare = shareState.phase === 'creating' || (consent.status === 'off' && (state.phase === 'idle' || state.phase === 'unavailable' || state.phase === 'waiting'));
+      share.render(shareState, offerShare, Date.now());
       // The sharing bar sits above the panel: the panel keeps clear of it (full screen on phones).
       root.classList.toggle('sharing', !cobrowse.banner.hidden);
       root.classList.toggle('paused', !cobrowse.banner.hidden && cobrowse.banner.getAttribute('data-kind') === 'paused');
@@ -278,6 +288,9 @@ export function createView(parent: HTMLElement, handlers: ViewHandlers, wrap: Wr
     focusInside() {
       const target = !intro.hidden ? nameInput : !composer.hidden && !input.disabled ? input : !again.hidden ? newChatBtn : closeBtn;
       target.focus();
+    },
+    focusShareCode() {
+      share.focusCode();
     },
     focusPrompt() {
       cobrowse.focusPrompt();

@@ -1,12 +1,13 @@
 import { ChatSession, EngageSocket, type ConnectionStatus, type KeyValueStore, type RequestError } from '@engage/chat-client';
 import { EV, type EngagementView } from '@engage/protocol';
-import { ApiError, openEngagement } from './api';
+import { ApiError, cancelShareCode, openEngagement, requestShareCode } from './api';
 import { consoleReporter, createSafe, type Safe } from './safe';
 import { clearSession, loadSession, safeStorage, saveSession, type StoredSession } from './storage';
 import { initialState, reduce, type WidgetAction, type WidgetState } from './state';
 import { EMPTY_CHAT, createView, type ChatView, type View } from './view';
 import { createCobrowseController } from './cobrowse/controller';
 import type { CobrowseSiteOptions } from './cobrowse/privacy';
+import { SHARE_IDLE, isExpired, type ShareCodeState } from './cobrowse/share-code';
 
 export interface WidgetOptions {
   /** Platform origin (and path prefix), without a trailing slash. */
@@ -55,12 +56,16 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
   let renderQueued = false;
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  let share: ShareCodeState = SHARE_IDLE;
+  let shareTicker: ReturnType<typeof setInterval> | undefined;
   const cleanups: Array<() => void> = [];
   const cobrowse = createCobrowseController({
     safe,
     recorderUrl: options.recorderUrl ?? `${platform}/recorder.js`,
     site: options.cobrowse ?? {},
     onChange: (newRequest) => {
+      // The agent used the code: sharing is on, the code has done its job.
+      if (share.phase === 'shown' && cobrowse.state().status !== 'off') setShare(SHARE_IDLE);
       if (!newRequest) return scheduleRender();
       // A request opens the widget, even minimized, and puts focus on the prompt.
       dispatch({ type: 'open' });
@@ -118,7 +123,48 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
 
   function render(): void {
     if (!view || stopped) return;
-    view.render(state, chatView(), cobrowse.state());
+    view.render(state, chatView(), cobrowse.state(), share);
+  }
+
+  function setShare(next: ShareCodeState): void {
+    share = next;
+    clearInterval(shareTicker);
+    shareTicker = undefined;
+    // The countdown moves once a second while the code is shown, and the code goes when it expires.
+    if (next.phase === 'shown')
+      shareTicker = setInterval(
+        safe('share:tick', () => {
+          if (isExpired(share, Date.now())) setShare({ phase: 'expired' });
+          else scheduleRender();
+        }),
+        1000,
+      );
+    scheduleRender();
+  }
+
+  /** "Share this page with an agent": opens an engagement when there is none, then asks for a code. */
+  async function shareThisPage(name: string): Promise<void> {
+    if (share.phase === 'creating' || share.phase === 'shown') return;
+    setShare({ phase: 'creating' });
+    try {
+      if (!session && !(await openSession(name))) return setShare(SHARE_IDLE);
+      const s = session;
+      if (!s || stopped) return setShare(SHARE_IDLE);
+      const issued = await requestShareCode(platform, s.customerToken);
+      if (stopped) return;
+      setShare({ phase: 'shown', code: issued.code, expiresAt: Date.now() + Math.max(0, Date.parse(issued.expiresAt) - Date.now()) });
+      render();
+      view?.focusShareCode();
+    } catch (e) {
+      setShare({ phase: 'failed', message: e instanceof ApiError ? e.sentence : 'Sharing is unavailable right now.' });
+      throw e;
+    }
+  }
+
+  function cancelShare(): void {
+    const s = session;
+    setShare(SHARE_IDLE);
+    if (s) cancelShareCode(platform, s.customerToken).catch((e: unknown) => safe.report(e, 'share:cancel'));
   }
 
   function connect(s: StoredSession): void {
@@ -176,6 +222,7 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
 
   function applyEngagement(e: EngagementView): void {
     dispatch({ type: 'engagement', engagement: e });
+    if (e.state === 'ended' && share.phase !== 'idle') setShare(SHARE_IDLE);
     if (e.state === 'ended' && session) {
       // Nothing to resume on the next page; the ended chat stays visible on this one.
       clearSession(store, session.engagementId);
@@ -202,6 +249,12 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
       allowControl: () => cobrowse.allowControl(),
       declineControl: () => cobrowse.declineControl(),
       takeBackControl: () => cobrowse.takeBackControl(),
+    },
+    share: {
+      share: (name: string) => {
+        shareThisPage(name).catch((e: unknown) => safe.report(e, 'share'));
+      },
+      cancel: () => cancelShare(),
     },
     toggle: () => (state.open ? handlers.close() : open(true)),
     close: () => close(true),
@@ -234,6 +287,7 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
       disconnect();
       chat = null;
       seenSeq = 0;
+      setShare(SHARE_IDLE);
       dispatch({ type: 'reset' });
       render();
       view?.focusInside();
@@ -242,6 +296,13 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
 
   async function startChat(name: string): Promise<void> {
     if (state.phase !== 'idle' && state.phase !== 'unavailable') return;
+    if (!(await openSession(name))) return;
+    render();
+    view?.focusInside();
+  }
+
+  /** Opens an engagement for this visitor and connects to it; false when the widget stopped meanwhile. */
+  async function openSession(name: string): Promise<boolean> {
     dispatch({ type: 'startRequested' });
     const pageUrl = location.href.length <= PAGE_URL_MAX && /^https?:/.test(location.href) ? location.href : undefined;
     let opened;
@@ -251,13 +312,12 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
       dispatch({ type: 'unavailable', message: e instanceof ApiError ? e.sentence : undefined });
       throw e;
     }
-    if (stopped) return;
+    if (stopped) return false;
     session = { platform, engagementId: opened.engagement.id, customerToken: opened.customerToken, customerName: name || null, open: state.open };
     saveSession(store, session);
     connect(session);
     applyEngagement(opened.engagement);
-    render();
-    view?.focusInside();
+    return true;
   }
 
   function open(focus: boolean): void {
@@ -299,6 +359,7 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
       if (stopped) return;
       stopped = true;
       clearTimeout(typingTimer);
+      clearInterval(shareTicker);
       disconnect();
       chat = null;
       for (const c of cleanups) c();

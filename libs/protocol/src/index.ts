@@ -5,3 +5,4 @@ export * from './events';
 export * from './rest';
 export * from './schemas';
 export * from './media';
+export * from './proxy';

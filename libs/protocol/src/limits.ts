@@ -15,4 +15,6 @@ export const LIMITS = {
   controlTextMaxChars: 2000,
   /** Longest refusal note the customer's page sends about a remote input. */
   controlNoteMaxChars: 300,
+  /** A customer's share code (Share this page) is valid this long, once. */
+  shareCodeTtlMs: 20 * 60 * 1000,
 } as const;

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { inviteSchema, joinSchema, loginSchema, openEngagementSchema } from './schemas';
-import type { ChatMessage, EngagementView, TimelineEntry, UserView } from './model';
+import type { inviteSchema, joinSchema, loginSchema, openEngagementSchema, redeemShareCodeSchema } from './schemas';
+import type { ChatMessage, CobrowseView, EngagementView, TimelineEntry, UserView } from './model';
 
 /** REST paths, relative to the backend origin. */
 export const API = {
@@ -23,6 +23,12 @@ export const API = {
   /** The co-browse recorder, loaded by the widget only after the customer's consent. */
   recorderScript: '/recorder.js',
   joinPage: '/join',
+  /** POST: the customer shares this page without a chat: a 6-digit code for the agent (customer token). */
+  shareCode: '/api/cobrowse/share-code',
+  /** POST: the customer withdraws their unused share code (customer token). */
+  cancelShareCode: '/api/cobrowse/share-code/cancel',
+  /** POST: an agent redeems a customer's share code and starts co-browsing at once. */
+  redeemShareCode: '/api/cobrowse/share-code/redeem',
 } as const;
 
 export type LoginRequest = z.infer<typeof loginSchema>;
@@ -55,4 +61,17 @@ export interface EngagementDetail {
   engagement: EngagementView;
   messages: ChatMessage[];
   timeline: TimelineEntry[];
+}
+
+/** The customer's code to read to the agent: 6 digits, single use, valid until `expiresAt`. */
+export interface ShareCodeResponse {
+  code: string;
+  expiresAt: string;
+}
+
+export type RedeemShareCodeRequest = z.infer<typeof redeemShareCodeSchema>;
+/** The engagement, now assigned to the agent, with direct co-browse already active. */
+export interface RedeemShareCodeResponse {
+  engagement: EngagementView;
+  cobrowse: CobrowseView;
 }

@@ -3,6 +3,7 @@ import { EV, type ClientEvent } from './events';
 import { LIMITS } from './limits';
 import { CONTROL_KEYS } from './model';
 import { mediaClientSchemas } from './media';
+import { proxyClientSchemas } from './proxy';
 
 // Runtime schemas of everything a client sends. Kept apart from the names and types so that a
 // bundle needing only those (the site snippet) does not carry zod.
@@ -70,6 +71,7 @@ export const clientSchemas = {
   [EV.cobrowseControlInput]: z.object({ engagementId, input: controlInputSchema }),
   [EV.cobrowseControlNote]: z.object({ engagementId, message: z.string().min(1).max(LIMITS.controlNoteMaxChars) }),
   ...mediaClientSchemas,
+  ...proxyClientSchemas,
 } as const;
 
 export function isClientEvent(name: string): name is ClientEvent {
@@ -95,6 +97,11 @@ export const inviteSchema = z.object({
 export const joinSchema = z.object({
   code: z.string().trim().regex(/^\d{6}$/, 'The code has six digits.'),
   customerName: z.string().trim().min(1).max(LIMITS.customerNameMaxChars).optional(),
+});
+
+/** The agent types the code the customer reads from the widget ("Share this page"). */
+export const redeemShareCodeSchema = z.object({
+  code: z.string().trim().regex(/^\d{6}$/, 'The code has six digits.'),
 });
 
 export const listEngagementsQuerySchema = z.object({

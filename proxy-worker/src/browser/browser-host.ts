@@ -33,7 +33,7 @@ export function chromiumArgs(opts: { userDataDir: string; proxyUrl: string; rend
     '--disable-component-update',
     '--disable-sync',
     '--disable-dev-shm-usage',
-    '--disable-features=Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider',
+    '--disable-features=Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider,AutofillServerCommunication',
     '--mute-audio',
     `--user-data-dir=${opts.userDataDir}`,
     `--proxy-server=${opts.proxyUrl}`,

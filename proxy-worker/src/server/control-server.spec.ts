@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../config/config';
 import { staticResolver } from '../egress/resolver';
 import { configureLogging, createLogger } from '../logger';
-import { ProxyEvent, type ProxyNotification } from '../protocol';
+import { PROXY_WORKER_EV as ProxyEvent, type ProxyWorkerNotification as ProxyNotification } from '@engage/protocol';
 import { startServer, type TestServer } from '../test/fixture-server';
 import { ProxyWorker } from '../worker';
 import { ControlServer, isAuthorized } from './control-server';

@@ -7,7 +7,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { ProxyEvent, requestSchema, type ProxyNotification, type ProxyRequest } from '../protocol';
+import { PROXY_WORKER_EV as ProxyEvent, proxyWorkerRequestSchema as requestSchema, type ProxyWorkerNotification as ProxyNotification, type ProxyWorkerRequest as ProxyRequest } from '@engage/protocol';
 import type { ProxySession } from '../session/proxy-session';
 import type { ProxyWorker } from '../worker';
 import type { WorkerMetrics } from './metrics';

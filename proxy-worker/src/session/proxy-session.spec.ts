@@ -6,7 +6,7 @@ import { EgressProxy, type BlockedEvent } from '../egress/egress-proxy';
 import { staticResolver } from '../egress/resolver';
 import { configureLogging, createLogger } from '../logger';
 import { AllowList } from '../policy/url-policy';
-import { sessionOptionsSchema, type SessionOptions } from '../protocol';
+import { proxySessionOptionsSchema as sessionOptionsSchema, type ProxySessionOptions as SessionOptions } from '@engage/protocol';
 import { startServer, type TestServer } from '../test/fixture-server';
 import { IsolatedContext } from './isolated-context';
 import { ProxySession, type Frame, type SessionLimits } from './proxy-session';

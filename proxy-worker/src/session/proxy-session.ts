@@ -5,7 +5,13 @@ import type { Logger } from 'pino';
 import type { CDPSession, Dialog, KeyInput, Page, Target } from 'puppeteer-core';
 import { blockedPage, type BlockedEvent } from '../egress/egress-proxy';
 import { checkUrl, type AllowList } from '../policy/url-policy';
-import type { CloseReason, FrameMetadata, NavigateCommand, ResolvedInput, ResolvedSessionOptions } from '../protocol';
+import type {
+  ProxyCloseReason as CloseReason,
+  ProxyFrameMetadata as FrameMetadata,
+  ProxyNavigateCommand as NavigateCommand,
+  ResolvedProxyInput as ResolvedInput,
+  ResolvedProxySessionOptions as ResolvedSessionOptions,
+} from '@engage/protocol';
 import type { IsolatedContext } from './isolated-context';
 import { maskingScript } from './masking';
 
@@ -65,8 +71,11 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
   #dialog: Dialog | undefined;
   #lastBlocked: (BlockedEvent & { at: number }) | undefined;
   #lastNavigated = '';
+  /** The last few refusals: a failed navigation is explained by the one for its own host, not by background traffic. */
+  #recentBlocked: (BlockedEvent & { at: number })[] = [];
   #timers: NodeJS.Timeout[] = [];
   #watchdogBusy = false;
+  #titleTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly ic: IsolatedContext,
@@ -169,6 +178,7 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
 
   readonly #onBlocked = (e: BlockedEvent): void => {
     this.#lastBlocked = { ...e, at: Date.now() };
+    this.#recentBlocked = [...this.#recentBlocked.slice(-9), this.#lastBlocked];
     this.emit('blocked', e);
   };
 
@@ -251,6 +261,8 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
         await this.close('unresponsive', `no answer for ${hangTimeoutMs} ms`);
         return;
       }
+      // A title set by script (no input, no navigation) is seen here.
+      void this.#emitNavigated(this.page.url());
       const { metrics } = await this.cdp.send('Performance.getMetrics');
       const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
       if (heap > maxHeapBytes) await this.close('memory', `JS heap ${Math.round(heap / 2 ** 20)} MB > ${Math.round(maxHeapBytes / 2 ** 20)} MB`);
@@ -297,7 +309,9 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
       }
       return { ok: true, url: page.url() };
     } catch (err) {
-      const recent = this.#lastBlocked && Date.now() - this.#lastBlocked.at < 5_000 ? this.#lastBlocked : undefined;
+      const host = cmd.action === 'goto' && URL.canParse(cmd.url) ? new URL(cmd.url).hostname.replace(/^\[|\]$/g, '') : undefined;
+      const own = host ? this.#recentBlocked.findLast((b) => Date.now() - b.at < 5_000 && b.target.includes(host)) : undefined;
+      const recent = own ?? (this.#lastBlocked && Date.now() - this.#lastBlocked.at < 5_000 ? this.#lastBlocked : undefined);
       if (recent) return { ok: false, reason: recent.reason };
       return { ok: false, reason: `navigation failed: ${(err as Error).message.split('\n')[0]}` };
     }
@@ -306,6 +320,7 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
   /** Mouse, keyboard, text and touch input, in CSS pixels of the emulated viewport. */
   async input(ev: ResolvedInput): Promise<void> {
     this.#assertOpen();
+    this.#checkTitleSoon();
     const cdp = this.cdp;
     switch (ev.kind) {
       case 'mouse': {
@@ -350,6 +365,16 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
     }
   }
 
+  /** Input may change the title without a navigation (a page echoing a field): look again shortly after. */
+  #checkTitleSoon(): void {
+    if (this.#titleTimer) return;
+    this.#titleTimer = setTimeout(() => {
+      this.#titleTimer = undefined;
+      if (!this.#closed) void this.#emitNavigated(this.page.url());
+    }, 250);
+    this.#titleTimer.unref();
+  }
+
   /** Answers the open JavaScript dialog. */
   async answerDialog(accept: boolean, text?: string): Promise<void> {
     this.#assertOpen();
@@ -365,6 +390,7 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#timers.forEach((t) => clearTimeout(t));
+    clearTimeout(this.#titleTimer);
     this.ic.egress.off('blocked', this.#onBlocked);
     this.ic.off('download-refused', this.#onDownload);
     this.log.info({ event: 'session/closed', reason, detail, frames: this.#seq, ms: Date.now() - this.startedAt }, 'session closed');

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { EV, MEDIA_EV, assertUnreachable, type ClientResults } from '@engage/protocol';
+import { EV, MEDIA_EV, PROXY_EV, assertUnreachable, type ClientResults } from '@engage/protocol';
 import { isStaff } from '../../auth/principal';
 import { ForbiddenError } from '../../common/errors';
 import { CobrowseService } from '../../cobrowse/cobrowse.service';
 import { EngagementsService } from '../../engagements/engagements.service';
 import { CallsService } from '../../media/calls.service';
+import { ProxyService } from '../../proxy/proxy.service';
 import { assertMayAccept, assertMayView, endReasonFor } from '../access';
 import type { DomainHandler, EventsOf, Inbound } from '../inbound';
 import type { SocketContext } from '../socket-context';
@@ -17,6 +18,7 @@ export class EngagementHandler implements DomainHandler<'engagement'> {
     private readonly engagements: EngagementsService,
     private readonly cobrowse: CobrowseService,
     private readonly calls: CallsService,
+    private readonly proxy: ProxyService,
   ) {}
 
   async handle(ctx: SocketContext, msg: Inbound<EngagementEvent>): Promise<ClientResults[EngagementEvent]> {
@@ -29,6 +31,7 @@ export class EngagementHandler implements DomainHandler<'engagement'> {
         // A desk that (re)joins shows the co-browse state as it is now.
         ctx.emit(EV.cobrowseState, this.cobrowse.view(id));
         ctx.emit(MEDIA_EV.state, this.calls.view(id));
+        ctx.emit(PROXY_EV.state, this.proxy.view(id));
         return { engagement: view };
       }
       case 'engagement/leave':

@@ -10,10 +10,15 @@ import { readState } from './state';
 const ROOT = path.resolve(__dirname, '../../../..');
 const MAIN = path.join(ROOT, 'dist/node/backend/src/main.js');
 const SFU_MAIN = path.join(ROOT, 'dist/node/sfu/src/main.js');
+const PROXY_MAIN = path.join(ROOT, 'dist/node/proxy-worker/src/main.js');
 
 export interface PlatformOptions {
   /** Start an SFU process beside the backend (calls); off by default, as most tests chat only. */
   sfu?: boolean;
+  /** Start a proxy worker (browse together) beside the backend; off by default. */
+  proxy?: boolean;
+  /** PROXY_ALLOW of that worker: loopback host:port pairs of test fixtures it may open. */
+  proxyAllow?: string;
 }
 
 /** A running backend (with its demo site) on its own database, as a separate process. */
@@ -21,6 +26,8 @@ export interface Platform {
   url: string;
   demoUrl: string;
   databaseUrl: string;
+  /** The proxy worker's HTTP base (/health, /metrics), when one runs. */
+  proxyUrl?: string;
   /** Everything the process printed (and the SFU's, when there is one), for failure messages. */
   output(): string;
   /** Sends a signal and waits for the process to exit. */
@@ -70,9 +77,59 @@ async function startSfu(secret: string): Promise<{ url: string; proc: ChildProce
   return { url: `http://127.0.0.1:${port}`, proc, output: () => out };
 }
 
+/** Starts a proxy worker (control channel on a free port) and answers its addresses once READY. */
+async function startProxyWorker(secret: string, allow: string): Promise<{ url: string; control: string; proc: ChildProcess; output: () => string }> {
+  let out = '';
+  const proc = spawn(process.execPath, ['--enable-source-maps', PROXY_MAIN], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      PROXY_PORT: '0',
+      PROXY_HOST: '127.0.0.1',
+      PROXY_SECRET: secret,
+      PROXY_ALLOW: allow,
+      MAX_SESSIONS: '2',
+      WARM_POOL: '1',
+      LOG_LEVEL: 'warn',
+      ...(process.env.CHROMIUM_PATH ? { CHROMIUM_PATH: process.env.CHROMIUM_PATH } : {}),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const ready = await new Promise<{ host: string; port: number; control: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the proxy worker did not become ready in 30 s:\n${out.slice(-4000)}`)), 30_000);
+    proc.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = /^READY (.*)$/m.exec(out);
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line[1]) as { host: string; port: number; control: string });
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the proxy worker exited with ${code} before it was ready:\n${out.slice(-4000)}`));
+    });
+  });
+  return { url: `http://${ready.host}:${ready.port}`, control: ready.control, proc, output: () => out };
+}
+
+async function stopProcess(proc: ChildProcess | undefined): Promise<void> {
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  proc.kill('SIGTERM');
+  await exited;
+}
+
 export async function startPlatform(extraEnv: Record<string, string> = {}, options: PlatformOptions = {}): Promise<Platform> {
   const sfuSecret = randomBytes(24).toString('hex');
   const sfu = options.sfu ? await startSfu(sfuSecret) : undefined;
+  const proxySecret = randomBytes(24).toString('hex');
+  const proxy = options.proxy ? await startProxyWorker(proxySecret, options.proxyAllow ?? '').catch(async (err: unknown) => {
+    await stopProcess(sfu?.proc);
+    throw err;
+  }) : undefined;
   const { pgUrl } = readState();
   const dbName = `e2e_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: `${pgUrl}/postgres` });
@@ -99,6 +156,7 @@ export async function startPlatform(extraEnv: Record<string, string> = {}, optio
     SEED_DEMO: 'true',
     LOG_LEVEL: 'warn',
     ...(sfu ? { SFU_URL: sfu.url, SFU_SECRET: sfuSecret } : {}),
+    ...(proxy ? { PROXY_WORKERS: proxy.control, PROXY_SECRET: proxySecret } : {}),
     ...extraEnv,
   };
   let log = '';
@@ -137,13 +195,15 @@ export async function startPlatform(extraEnv: Record<string, string> = {}, optio
     await launch();
   } catch (err) {
     sfu?.proc.kill('SIGTERM');
+    proxy?.proc.kill('SIGTERM');
     throw err;
   }
   return {
     url,
     demoUrl,
     databaseUrl,
-    output: () => (sfu ? `${log}\n[sfu]\n${sfu.output()}` : log),
+    proxyUrl: proxy?.url,
+    output: () => `${log}${sfu ? `\n[sfu]\n${sfu.output()}` : ''}${proxy ? `\n[proxy-worker]\n${proxy.output()}` : ''}`,
     kill,
     restart: async () => {
       log = '';
@@ -164,6 +224,7 @@ export async function startPlatform(extraEnv: Record<string, string> = {}, optio
         sfu.proc.kill('SIGTERM');
         await exited;
       }
+      await stopProcess(proxy?.proc);
       if (poolConnected) await pool.end();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -4,6 +4,7 @@ import { describeError } from '../../core/errors';
 import { endReasonLabel } from '../../core/format';
 import { ChatPanelComponent } from '../../shared/chat/chat-panel.component';
 import { CallPanelComponent } from '../call/call-panel.component';
+import { ProxyPanelComponent } from '../proxy/proxy-panel.component';
 import { ConnectionBannerComponent } from '../../shared/ui/connection-banner.component';
 import { StateBadgeComponent } from '../../shared/ui/state-badge.component';
 import { CustomerSessionService } from './customer-session.service';
@@ -11,7 +12,7 @@ import { CustomerSessionService } from './customer-session.service';
 /** The customer's page: type (or follow a link with) the 6-digit code, then chat. */
 @Component({
   selector: 'app-join-page',
-  imports: [CallPanelComponent, ChatPanelComponent, ConnectionBannerComponent, StateBadgeComponent],
+  imports: [CallPanelComponent, ChatPanelComponent, ProxyPanelComponent, ConnectionBannerComponent, StateBadgeComponent],
   providers: [CustomerSessionService],
   template: `
     @if (session.chat(); as chat) {
@@ -59,6 +60,7 @@ import { CustomerSessionService } from './customer-session.service';
               [peerName]="e.agent?.displayName || 'the agent'"
               [engagementActive]="e.state === 'active'"
             />
+            <app-proxy-panel [engagementId]="e.id" role="customer" [socket]="session.socket()" [engagementActive]="e.state === 'active'" />
           }
           <app-chat-panel [state]="chat" mine="customer" [peerName]="e?.agent?.displayName || 'support'" />
         </main>

@@ -5,6 +5,7 @@ import { ChatPanelComponent } from '../../../shared/chat/chat-panel.component';
 import { StaffSocket } from '../../../core/realtime/staff-socket.service';
 import { CallPanelComponent } from '../../call/call-panel.component';
 import { CobrowsePanelComponent } from '../../cobrowse/cobrowse-panel.component';
+import { ProxyPanelComponent } from '../../proxy/proxy-panel.component';
 import { useEngagementChat } from '../../../shared/chat/engagement-chat';
 import { PaneHeaderComponent } from '../../../shared/ui/pane-header.component';
 import { StateBadgeComponent } from '../../../shared/ui/state-badge.component';
@@ -16,7 +17,7 @@ import { DeskStore } from '../data/desk.store';
  */
 @Component({
   selector: 'app-engagement-pane',
-  imports: [CallPanelComponent, ChatPanelComponent, CobrowsePanelComponent, PaneHeaderComponent, StateBadgeComponent],
+  imports: [CallPanelComponent, ChatPanelComponent, CobrowsePanelComponent, ProxyPanelComponent, PaneHeaderComponent, StateBadgeComponent],
   template: `
     @let e = engagement();
     <header appPaneHeader backLink="/desk" backLabel="Queue" [title]="e?.customerName || 'Visitor'">
@@ -52,6 +53,7 @@ import { DeskStore } from '../data/desk.store';
       [peerName]="e?.customerName || 'the customer'"
       [engagementActive]="chat()?.engagement()?.state === 'active'"
     />
+    <app-proxy-panel [engagementId]="id()" role="agent" [socket]="socket" [engagementActive]="chat()?.engagement()?.state === 'active'" />
     <div class="work" [class.cobrowsing]="cb.open()">
       <app-cobrowse-panel
         #cb

@@ -8,11 +8,12 @@ import { EngagementListItemComponent } from '../../../shared/ui/engagement-list-
 import { SplitViewComponent } from '../../../shared/ui/split-view.component';
 import { DeskStore } from '../data/desk.store';
 import { InvitePanelComponent } from './invite-panel.component';
+import { JoinByCodePanelComponent } from './join-by-code-panel.component';
 
-/** Agent workspace: queue, invitations and my engagements on the left, the open chat on the right. */
+/** Agent workspace: queue, invitations, join by code and my engagements on the left, the open chat on the right. */
 @Component({
   selector: 'app-workspace-page',
-  imports: [SplitViewComponent, InvitePanelComponent, EngagementListItemComponent],
+  imports: [SplitViewComponent, InvitePanelComponent, JoinByCodePanelComponent, EngagementListItemComponent],
   template: `
     <h1 class="visually-hidden">Live desk</h1>
     <div appSplitView sidebarLabel="Queue and engagements" [hasSelection]="store.selectedId() !== null">
@@ -55,6 +56,8 @@ import { InvitePanelComponent } from './invite-panel.component';
       </section>
 
       <app-invite-panel />
+
+      <app-join-by-code-panel />
 
       <section class="panel" aria-labelledby="mine-title">
         <h2 id="mine-title" class="panel-title">My engagements</h2>

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { EngagementsModule } from '../engagements/engagements.module';
+import { ProxyBus } from './proxy-bus';
+import { ProxyPool } from './proxy-pool';
+import { ProxyService } from './proxy.service';
+
+/** Proxy co-browse: the pool of proxy workers and the shared browser of each engagement. */
+@Module({
+  imports: [EngagementsModule],
+  providers: [ProxyPool, ProxyService, ProxyBus],
+  exports: [ProxyService, ProxyBus, ProxyPool],
+})
+export class ProxyModule {}

@@ -1,0 +1,224 @@
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { EngagementView, ProxyDevice, ProxyDriver, ProxyInput, ProxyNavigateCommand, ProxySessionOptions, ProxyView } from '@engage/protocol';
+import { ForbiddenError, InvalidStateError } from '../common/errors';
+import { createLogger } from '../common/logger';
+import { EngagementBus } from '../engagements/engagement-bus';
+import { EngagementsService, type Actor } from '../engagements/engagements.service';
+import { ProxyBus } from './proxy-bus';
+import { ProxyPool } from './proxy-pool';
+import type { RemoteCloseReason, RemoteSession } from './remote-session';
+
+/** The desktop the shared browser has until the customer reports a device. */
+const DEFAULT_DEVICE: ProxyDevice = { width: 1280, height: 800, deviceScaleFactor: 1, isMobile: false, hasTouch: false };
+
+interface Running {
+  view: ProxyView;
+  session: RemoteSession | undefined;
+  agentId: string | null;
+}
+
+export function stoppedReason(reason: RemoteCloseReason | 'agent' | 'customer' | 'engagement-ended'): string {
+  switch (reason) {
+    case 'agent':
+      return 'The agent stopped browsing together.';
+    case 'customer':
+      return 'The customer stopped browsing together.';
+    case 'engagement-ended':
+      return 'The engagement ended.';
+    case 'max-duration':
+      return 'The shared browser reached its time limit.';
+    case 'memory':
+    case 'crashed':
+    case 'unresponsive':
+      return 'The page stopped responding; start again.';
+    default:
+      return 'The shared browser stopped; start again.';
+  }
+}
+
+/**
+ * Proxy co-browse of engagements: one shared browser per engagement, placed on a proxy worker by
+ * the pool. Start and stop are persisted (engagement_events proxy.started / proxy.stopped,
+ * engagements.mode) before they are broadcast; one participant drives at a time.
+ */
+@Injectable()
+export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly log = createLogger('proxy');
+  private readonly running = new Map<string, Running>();
+  private readonly stopped = new Map<string, ProxyView>();
+  /** The last device each engagement's customer reported. */
+  private readonly devices = new Map<string, ProxyDevice>();
+  private readonly onEngagementChanged = (v: EngagementView) => {
+    if (v.state === 'ended' && this.running.has(v.id)) void this.end(v.id, 'system', 'engagement-ended');
+  };
+
+  constructor(
+    private readonly pool: ProxyPool,
+    private readonly engagements: EngagementsService,
+    private readonly engagementBus: EngagementBus,
+    private readonly bus: ProxyBus,
+  ) {}
+
+  onModuleInit(): void {
+    this.engagementBus.on('changed', this.onEngagementChanged);
+  }
+
+  /** Shared browsers do not survive a restart: engagements left in mode 'proxy' go back to none. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.engagements.clearMode('proxy', { type: 'proxy.stopped', detail: { reason: 'restart' } });
+  }
+
+  onModuleDestroy(): void {
+    this.engagementBus.off('changed', this.onEngagementChanged);
+    for (const r of this.running.values()) r.session?.close();
+    this.running.clear();
+  }
+
+  view(engagementId: string): ProxyView {
+    return this.running.get(engagementId)?.view ?? this.stopped.get(engagementId) ?? off(engagementId, null, null, null);
+  }
+
+  setDevice(engagementId: string, who: ProxyDriver, device: ProxyDevice): void {
+    if (who !== 'customer') throw new ForbiddenError('Only the customer reports the device.');
+    this.devices.set(engagementId, device);
+  }
+
+  async start(e: EngagementView, who: ProxyDriver, url: string, device?: ProxyDevice): Promise<ProxyView> {
+    const id = e.id;
+    if (device && who === 'customer') this.devices.set(id, device);
+    if (this.running.has(id)) throw new InvalidStateError('Browsing together is already running.');
+    if (e.state !== 'active') throw new InvalidStateError(e.state === 'ended' ? 'This engagement has ended.' : 'Accept this engagement first.');
+    if (e.mode === 'direct' || e.mode === 'document') throw new InvalidStateError('Stop the current co-browse mode first.');
+    const entry: Running = { view: { engagementId: id, status: 'starting', url, title: null, driver: who, blockedReason: null, reason: null }, session: undefined, agentId: e.agent?.id ?? null };
+    this.running.set(id, entry);
+    try {
+      await this.engagements.recordModeChange(id, { type: 'proxy.started', actor: who, detail: { url }, mode: 'proxy', requireActive: true });
+    } catch (err) {
+      this.running.delete(id);
+      throw err;
+    }
+    this.stopped.delete(id);
+    this.publish(entry);
+    let session: RemoteSession;
+    try {
+      session = await this.pool.open(this.options(id));
+    } catch (err) {
+      await this.finish(id, 'system', (err as Error).message, { reason: 'placement-failed' });
+      throw err;
+    }
+    if (this.running.get(id) !== entry) {
+      // Stopped (or the engagement ended) while the browser was starting.
+      session.close();
+      return this.view(id);
+    }
+    entry.session = session;
+    entry.view = { ...entry.view, status: 'running' };
+    this.follow(id, entry, session);
+    this.publish(entry);
+    void this.navigate(e, who, { action: 'goto', url }).catch(() => undefined);
+    return entry.view;
+  }
+
+  async input(engagementId: string, who: ProxyDriver, input: ProxyInput): Promise<void> {
+    const r = this.assertRunning(engagementId);
+    if (r.view.driver !== who) throw new ForbiddenError('Take control first.');
+    await r.session!.input(input);
+  }
+
+  async navigate(e: EngagementView, _who: ProxyDriver, command: ProxyNavigateCommand): Promise<ProxyView> {
+    const r = this.assertRunning(e.id);
+    const result = await r.session!.navigate(command);
+    if (!result.ok && this.running.get(e.id) === r) {
+      r.view = { ...r.view, blockedReason: result.reason };
+      this.publish(r);
+    }
+    return this.view(e.id);
+  }
+
+  async takeControl(engagementId: string, who: ProxyDriver): Promise<ProxyView> {
+    const r = this.assertRunning(engagementId);
+    if (r.view.driver === who) return r.view;
+    await this.engagements.recordModeChange(engagementId, { type: 'proxy.control', actor: who, detail: { driver: who }, mode: 'proxy', requireActive: true });
+    r.view = { ...r.view, driver: who };
+    this.publish(r);
+    return r.view;
+  }
+
+  async stop(engagementId: string, who: ProxyDriver): Promise<ProxyView> {
+    if (!this.running.has(engagementId)) throw new InvalidStateError('Browsing together is not running.');
+    return this.end(engagementId, who, who);
+  }
+
+  // ───────── internals ─────────
+
+  private options(engagementId: string): ProxySessionOptions {
+    const d = this.devices.get(engagementId) ?? DEFAULT_DEVICE;
+    const clamp = (n: number) => Math.min(3840, Math.max(200, Math.round(n)));
+    return {
+      viewport: { width: clamp(d.width), height: clamp(d.height), deviceScaleFactor: Math.min(4, Math.max(1, d.deviceScaleFactor)), isMobile: d.isMobile, hasTouch: d.hasTouch },
+      ...(d.locale ? { locale: d.locale } : {}),
+      ...(d.timezone ? { timezoneId: d.timezone } : {}),
+    };
+  }
+
+  private follow(id: string, entry: Running, session: RemoteSession): void {
+    session.on('frame', (f) => {
+      this.bus.emit('frame', { engagementId: id, seq: f.seq, data: f.data, width: Math.round(f.metadata.deviceWidth), height: Math.round(f.metadata.deviceHeight) }, entry.agentId);
+    });
+    // Refusals happen for background requests too (Chromium's own, a page's trackers): one is shown
+    // only when the page itself ends on the worker's refusal page (about:blank right after it).
+    let lastBlocked: { reason: string; at: number } | undefined;
+    session.on('blocked', (b) => (lastBlocked = { reason: b.reason, at: Date.now() }));
+    session.on('navigated', (n) => {
+      if (this.running.get(id) !== entry) return;
+      if (n.url === 'about:blank') {
+        if (lastBlocked && Date.now() - lastBlocked.at < 5_000 && entry.view.blockedReason !== lastBlocked.reason) {
+          entry.view = { ...entry.view, blockedReason: lastBlocked.reason };
+          this.publish(entry);
+        }
+        return;
+      }
+      entry.view = { ...entry.view, url: n.url, title: n.title, blockedReason: null };
+      this.publish(entry);
+    });
+    session.once('closed', ({ reason, detail }) => {
+      if (this.running.get(id) !== entry || reason === 'closed') return;
+      this.log.warn({ eid: id, event: 'proxy/closed', reason, detail }, 'shared browser ended');
+      void this.end(id, 'system', reason).catch((err: unknown) => this.log.error({ err, eid: id }, 'could not record the end of a shared browser'));
+    });
+  }
+
+  private async end(id: string, actor: Actor, why: Parameters<typeof stoppedReason>[0]): Promise<ProxyView> {
+    return this.finish(id, actor, stoppedReason(why), { reason: why });
+  }
+
+  private async finish(id: string, actor: Actor, reason: string, detail: Record<string, unknown>): Promise<ProxyView> {
+    const entry = this.running.get(id);
+    if (!entry) return this.view(id);
+    this.running.delete(id);
+    entry.session?.close();
+    const last = off(id, entry.view.url, entry.view.title, reason);
+    this.stopped.set(id, last);
+    try {
+      await this.engagements.recordModeChange(id, { type: 'proxy.stopped', actor, detail: { ...detail, url: entry.view.url }, mode: 'none', requireActive: false });
+    } finally {
+      this.log.info({ eid: id, event: 'proxy.stopped', actor, reason }, 'browsing together stopped');
+      this.bus.emit('state', last);
+    }
+    return last;
+  }
+
+  private assertRunning(engagementId: string): Running {
+    const r = this.running.get(engagementId);
+    if (!r || !r.session) throw new InvalidStateError(r ? 'The shared browser is still starting.' : 'Browsing together is not running.');
+    return r;
+  }
+
+  private publish(entry: Running): void {
+    this.bus.emit('state', entry.view);
+  }
+}
+
+function off(engagementId: string, url: string | null, title: string | null, reason: string | null): ProxyView {
+  return { engagementId, status: 'off', url, title, driver: null, blockedReason: null, reason };
+}

@@ -1,0 +1,89 @@
+import { EventEmitter } from 'node:events';
+import { PROXY_WORKER_EV, type ProxyFrameMetadata, type ProxyInput, type ProxyNavigateCommand, type ProxyNavigateResult } from '@engage/protocol';
+import type { Logger } from 'pino';
+import type { SessionNotification, WorkerLink } from './worker-link';
+
+/** Why a remote session ended: the worker's own reasons, plus its worker going away. */
+export type RemoteCloseReason = 'closed' | 'max-duration' | 'memory' | 'crashed' | 'unresponsive' | 'control-lost' | 'shutdown' | 'error' | 'worker-lost';
+
+interface RemoteSessionEvents {
+  /** A screencast frame of the page. */
+  frame: [{ seq: number; data: string; metadata: ProxyFrameMetadata }];
+  /** The page committed a navigation, or its title changed. */
+  navigated: [{ url: string; title: string }];
+  /** The worker's URL policy refused something the page asked for. */
+  blocked: [{ target: string; reason: string }];
+  /** The session ended (on request, on the worker, or with its worker); emitted once. */
+  closed: [{ reason: RemoteCloseReason; detail?: string }];
+}
+
+/** A browser session placed on a proxy worker, as the backend sees it. Created by the ProxyPool. */
+export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
+  #closed = false;
+
+  private constructor(
+    readonly id: string,
+    readonly link: WorkerLink,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  static create(options: { id: string; link: WorkerLink; log: Logger }): RemoteSession {
+    return new RemoteSession(options.id, options.link, options.log.child({ sid: options.id }));
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  input(input: ProxyInput): Promise<void> {
+    return this.link.request({ type: PROXY_WORKER_EV.SessionInput, sessionId: this.id, input });
+  }
+
+  navigate(command: ProxyNavigateCommand): Promise<ProxyNavigateResult> {
+    return this.link.request<ProxyNavigateResult>({ type: PROXY_WORKER_EV.SessionNavigate, sessionId: this.id, command });
+  }
+
+  /** Called by the pool with this session's events from its worker. */
+  handle(msg: SessionNotification): void {
+    if (this.#closed) return;
+    switch (msg.type) {
+      case PROXY_WORKER_EV.Frame:
+        this.emit('frame', { seq: msg.seq, data: msg.data, metadata: msg.metadata });
+        return;
+      case PROXY_WORKER_EV.Navigated:
+        this.emit('navigated', { url: msg.url, title: msg.title });
+        return;
+      case PROXY_WORKER_EV.Blocked:
+        this.emit('blocked', { target: msg.target, reason: msg.reason });
+        return;
+      case PROXY_WORKER_EV.Closed:
+        this.#end(msg.reason, msg.detail);
+        return;
+      case PROXY_WORKER_EV.Dialog:
+      case PROXY_WORKER_EV.DownloadRefused:
+        // Not surfaced yet: dialogs wait on the worker until the session ends.
+        this.log.info({ event: msg.type }, 'not relayed');
+        return;
+    }
+  }
+
+  /** Its worker went away: the session is gone with it. */
+  lost(): void {
+    this.#end('worker-lost');
+  }
+
+  /** Idempotent: asks the worker to close the session, then emits 'closed'. */
+  close(): void {
+    if (this.#closed) return;
+    this.link.request({ type: PROXY_WORKER_EV.SessionClose, sessionId: this.id }, 10_000).catch((err: Error) => this.log.debug({ err: err.message }, 'session close not confirmed'));
+    this.#end('closed');
+  }
+
+  #end(reason: RemoteCloseReason, detail?: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.emit('closed', { reason, detail });
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * Proxy co-browse: a server-side browser (a proxy worker) that the customer and the agent both see
+ * and drive. Two halves: the socket events between clients and the backend (`proxy/*`), and the
+ * control channel the backend speaks to each proxy worker over WebSocket (Bearer PROXY_SECRET).
+ */
+import { z } from 'zod';
+
+// ───────────────────────────── socket events (client ⇄ backend) ─────────────────────────────
+
+export const PROXY_EV = {
+  // client → server
+  /** Agent or customer opens the shared browser on a URL (the customer may send its device). */
+  start: 'proxy/start',
+  /** The customer reports its device, used to dress the shared browser. */
+  device: 'proxy/device',
+  /** One input of the participant holding control, in CSS pixels of the shared page. */
+  input: 'proxy/input',
+  /** goto URL, back, forward, reload. */
+  navigate: 'proxy/navigate',
+  /** Take control (one driver at a time). */
+  control: 'proxy/control',
+  /** Close the shared browser. */
+  stop: 'proxy/stop',
+  // server → client
+  /** The shared browser's state of an engagement, to every participant. */
+  state: 'proxy/state',
+  /** A screencast frame, to the two participants only; dropped for a socket that is not drained. */
+  frame: 'proxy/frame',
+} as const;
+
+export const PROXY_STATUSES = ['off', 'starting', 'running'] as const;
+export type ProxyStatus = (typeof PROXY_STATUSES)[number];
+export type ProxyDriver = 'agent' | 'customer';
+
+export interface ProxyView {
+  engagementId: string;
+  status: ProxyStatus;
+  /** The page the shared browser shows (or last showed, once off). */
+  url: string | null;
+  title: string | null;
+  /** Who drives the page now; null while off. */
+  driver: ProxyDriver | null;
+  /** The last URL refusal, in words ("blocked: loopback address 127.0.0.1"); cleared by the next page. */
+  blockedReason: string | null;
+  /** Why the shared browser stopped, in words for people; null while it runs. */
+  reason: string | null;
+}
+
+/** The customer's device, reported from the join page. */
+export interface ProxyDevice {
+  width: number;
+  height: number;
+  deviceScaleFactor: number;
+  isMobile: boolean;
+  hasTouch: boolean;
+  locale?: string;
+  timezone?: string;
+}
+
+export interface ProxyFrame {
+  engagementId: string;
+  seq: number;
+  /** JPEG, base64. */
+  data: string;
+  /** Width and height of the page in CSS pixels: input coordinates are in this space. */
+  width: number;
+  height: number;
+}
+
+// ───────────────────────────── worker control channel (backend ⇄ proxy worker) ─────────────────────────────
+
+export const PROXY_WORKER_EV = {
+  // backend → worker (requests, each answered by `proxy/reply` with the same `rid`)
+  SessionCreate: 'session/create',
+  SessionInput: 'session/input',
+  SessionNavigate: 'session/navigate',
+  SessionDialogAnswer: 'session/dialog-answer',
+  SessionClose: 'session/close',
+  // worker → backend
+  Reply: 'proxy/reply',
+  Frame: 'session/frame',
+  Navigated: 'session/navigated',
+  Dialog: 'session/dialog',
+  Blocked: 'session/blocked',
+  DownloadRefused: 'session/download-refused',
+  Closed: 'session/closed',
+  Capacity: 'worker/capacity',
+} as const;
+
+/** The worker's control endpoint path (ws://host:port/control). */
+export const PROXY_WORKER_CONTROL_PATH = '/control';
+
+export const proxyViewportSchema = z.object({
+  width: z.number().int().min(200).max(3840),
+  height: z.number().int().min(200).max(3840),
+  deviceScaleFactor: z.number().min(1).max(4).default(1),
+  isMobile: z.boolean().default(false),
+  hasTouch: z.boolean().default(false),
+});
+export type ProxyViewport = z.infer<typeof proxyViewportSchema>;
+
+const localeSchema = z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'locale must be a BCP 47 tag such as en-US');
+
+export const proxySessionOptionsSchema = z.object({
+  viewport: proxyViewportSchema,
+  userAgent: z.string().max(512).optional(),
+  locale: localeSchema.default('en-US'),
+  timezoneId: z.string().min(1).max(64).default('UTC'),
+  maskSelectors: z.array(z.string().min(1).max(256)).max(100).default([]),
+  /** Opened once the session is ready. */
+  startUrl: z.string().max(4096).optional(),
+});
+export type ProxySessionOptions = z.input<typeof proxySessionOptionsSchema>;
+export type ResolvedProxySessionOptions = z.output<typeof proxySessionOptionsSchema>;
+
+const point = { x: z.number().finite(), y: z.number().finite() };
+const modifiers = z.number().int().min(0).max(15).optional();
+
+/** Input in CSS pixels of the emulated viewport. */
+export const proxyInputSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('mouse'),
+    type: z.enum(['move', 'down', 'up', 'click', 'wheel']),
+    ...point,
+    button: z.enum(['left', 'middle', 'right']).default('left'),
+    clickCount: z.number().int().min(1).max(3).default(1),
+    deltaX: z.number().finite().default(0),
+    deltaY: z.number().finite().default(0),
+    modifiers,
+  }),
+  z.object({ kind: z.literal('key'), type: z.enum(['down', 'up', 'press']), key: z.string().min(1).max(32), modifiers }),
+  z.object({ kind: z.literal('text'), text: z.string().max(10_000) }),
+  z.object({
+    kind: z.literal('touch'),
+    type: z.enum(['start', 'move', 'end', 'cancel']),
+    points: z.array(z.object({ ...point, id: z.number().int().min(0).default(0) })).max(10),
+  }),
+]);
+export type ProxyInput = z.input<typeof proxyInputSchema>;
+export type ResolvedProxyInput = z.output<typeof proxyInputSchema>;
+
+export const proxyNavigateSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('goto'), url: z.string().min(1).max(4096) }),
+  z.object({ action: z.enum(['back', 'forward', 'reload']) }),
+]);
+export type ProxyNavigateCommand = z.infer<typeof proxyNavigateSchema>;
+
+const sid = z.string().min(1).max(64);
+const rid = z.union([z.string().max(64), z.number()]);
+
+/** Every request the backend may send a worker, validated by the worker before it is acted on. */
+export const proxyWorkerRequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal(PROXY_WORKER_EV.SessionCreate), rid, options: proxySessionOptionsSchema }),
+  z.object({ type: z.literal(PROXY_WORKER_EV.SessionInput), rid, sessionId: sid, input: proxyInputSchema }),
+  z.object({ type: z.literal(PROXY_WORKER_EV.SessionNavigate), rid, sessionId: sid, command: proxyNavigateSchema }),
+  z.object({ type: z.literal(PROXY_WORKER_EV.SessionDialogAnswer), rid, sessionId: sid, accept: z.boolean(), text: z.string().max(10_000).optional() }),
+  z.object({ type: z.literal(PROXY_WORKER_EV.SessionClose), rid, sessionId: sid }),
+]);
+export type ProxyWorkerRequest = z.infer<typeof proxyWorkerRequestSchema>;
+/** A request as the backend writes it (defaults may be left out). */
+export type ProxyWorkerRequestInput = z.input<typeof proxyWorkerRequestSchema>;
+
+export interface ProxyFrameMetadata {
+  offsetTop: number;
+  pageScaleFactor: number;
+  deviceWidth: number;
+  deviceHeight: number;
+  scrollOffsetX: number;
+  scrollOffsetY: number;
+  timestamp?: number;
+}
+export type ProxyCloseReason = 'closed' | 'max-duration' | 'memory' | 'crashed' | 'unresponsive' | 'control-lost' | 'shutdown' | 'error';
+
+/** What `session/navigate` answers. */
+export type ProxyNavigateResult = { ok: true; url: string } | { ok: false; reason: string };
+
+/** Everything a worker sends. */
+export type ProxyWorkerNotification =
+  | { type: typeof PROXY_WORKER_EV.Reply; rid: string | number; ok: true; result?: unknown }
+  | { type: typeof PROXY_WORKER_EV.Reply; rid: string | number | null; ok: false; error: { code: string; message: string } }
+  | { type: typeof PROXY_WORKER_EV.Frame; sessionId: string; seq: number; data: string; metadata: ProxyFrameMetadata }
+  | { type: typeof PROXY_WORKER_EV.Navigated; sessionId: string; url: string; title: string }
+  | { type: typeof PROXY_WORKER_EV.Dialog; sessionId: string; dialogType: string; message: string; defaultValue: string }
+  | { type: typeof PROXY_WORKER_EV.Blocked; sessionId: string; target: string; reason: string }
+  | { type: typeof PROXY_WORKER_EV.DownloadRefused; sessionId: string; url: string; filename: string }
+  | { type: typeof PROXY_WORKER_EV.Closed; sessionId: string; reason: ProxyCloseReason; detail?: string }
+  | { type: typeof PROXY_WORKER_EV.Capacity; maxSessions: number; active: number };
+
+// ───────────────────────────── catalog ─────────────────────────────
+
+declare module './events' {
+  interface ClientResults {
+    'proxy/start': { proxy: ProxyView };
+    'proxy/device': Record<string, never>;
+    'proxy/input': Record<string, never>;
+    'proxy/navigate': { proxy: ProxyView };
+    'proxy/control': { proxy: ProxyView };
+    'proxy/stop': { proxy: ProxyView };
+  }
+  interface ServerPayloads {
+    'proxy/state': ProxyView;
+    'proxy/frame': ProxyFrame;
+  }
+}
+
+const engagementId = z.string().uuid();
+
+export const proxyDeviceSchema = z.object({
+  width: z.number().int().min(200).max(3840),
+  height: z.number().int().min(200).max(3840),
+  deviceScaleFactor: z.number().min(1).max(4),
+  isMobile: z.boolean(),
+  hasTouch: z.boolean(),
+  locale: localeSchema.max(35).optional(),
+  timezone: z.string().min(1).max(64).optional(),
+});
+
+/** Runtime schemas of the client→server proxy events. */
+export const proxyClientSchemas = {
+  [PROXY_EV.start]: z.object({ engagementId, url: z.string().trim().min(1).max(4096), device: proxyDeviceSchema.optional() }),
+  [PROXY_EV.device]: z.object({ engagementId, device: proxyDeviceSchema }),
+  [PROXY_EV.input]: z.object({ engagementId, input: proxyInputSchema }),
+  [PROXY_EV.navigate]: z.object({ engagementId, command: proxyNavigateSchema }),
+  [PROXY_EV.control]: z.object({ engagementId }),
+  [PROXY_EV.stop]: z.object({ engagementId }),
+} as const;
