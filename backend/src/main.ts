@@ -55,7 +55,10 @@ async function start(steps: Step[]): Promise<void> {
   let demoSiteUrl: string | null = null;
   if (config.get('demoSitePort') > 0) {
     const demo = await startDemoSite({ port: config.get('demoSitePort'), host: config.get('host'), platformUrl: url });
-    demoSiteUrl = demo.url;
+    // Shown with the public URL's host name, which the default allowed origins cover too.
+    const shown = new URL(demo.url);
+    shown.hostname = new URL(url).hostname;
+    demoSiteUrl = shown.origin;
     steps.push({ name: 'demo site', stop: () => demo.close() });
     log.info({ demoSiteUrl }, 'demo site listening');
   }

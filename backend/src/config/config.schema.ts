@@ -27,6 +27,16 @@ const url = (name: string) =>
     .refine((v) => /^https?:\/\/[^/]+/.test(v) && URL.canParse(v), `${name} must be an http(s) URL such as http://localhost:3000`)
     .transform((v) => v.replace(/\/+$/, ''));
 
+/** An origin, plus the same origin spelled with the other loopback name (localhost ↔ 127.0.0.1). */
+function withLoopbackTwin(url: string): string[] {
+  const u = new URL(url);
+  const twin = u.hostname === 'localhost' ? '127.0.0.1' : u.hostname === '127.0.0.1' ? 'localhost' : null;
+  if (!twin) return [u.origin];
+  const other = new URL(u.origin);
+  other.hostname = twin;
+  return [u.origin, other.origin];
+}
+
 /** Raw environment variables, as strings, with their defaults where they don't depend on others. */
 export const envSchema = z.object({
   PORT: port('PORT').default(3000),
@@ -153,7 +163,7 @@ export function loadConfig(env: Record<string, string | undefined>, dirs: { cwd:
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
   const allowedOrigins = e.ALLOWED_ORIGINS
     ? e.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean).map((s) => origin(s, 'ALLOWED_ORIGINS'))
-    : [new URL(publicUrl).origin, ...(e.DEMO_SITE_PORT > 0 ? [`http://localhost:${e.DEMO_SITE_PORT}`] : [])];
+    : [...withLoopbackTwin(publicUrl), ...(e.DEMO_SITE_PORT > 0 ? withLoopbackTwin(`http://localhost:${e.DEMO_SITE_PORT}`) : [])];
   if (e.DATABASE_URL === undefined && e.PG_PORT === 0) throw new ConfigError('Invalid setting PG_PORT: the embedded PostgreSQL needs a port above 0.');
   if (e.SFU_URL && !e.SFU_SECRET) throw new ConfigError('Invalid setting SFU_SECRET: it must be set when SFU_URL is (the secret the SFU was started with).');
   const iceServers = parseIceServers(e.ICE_SERVERS);

@@ -14,7 +14,8 @@ describe('loadConfig', () => {
     expect(c.publicUrl).toBe('http://localhost:3000');
     expect(c.dataDir).toBe('/srv/app/.data');
     expect(c.pgPort).toBe(5433);
-    expect(c.allowedOrigins).toEqual(['http://localhost:3000', 'http://localhost:4300']);
+    // Both loopback spellings: the demo site and desk work from http://127.0.0.1 too.
+    expect(c.allowedOrigins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000', 'http://localhost:4300', 'http://127.0.0.1:4300']);
     expect(c.seedDemo).toBe(true);
     expect(c.staticDir).toBe('/repo/dist/frontend/desk/browser');
     expect(c.widgetFile).toBe('/repo/dist/widget/widget.js');
@@ -49,7 +50,7 @@ describe('loadConfig', () => {
   it('derives PUBLIC_URL and origins from PORT and DEMO_SITE_PORT', () => {
     const c = loadConfig({ PORT: '3100', DEMO_SITE_PORT: '0' }, dirs);
     expect(c.publicUrl).toBe('http://localhost:3100');
-    expect(c.allowedOrigins).toEqual(['http://localhost:3100']);
+    expect(c.allowedOrigins).toEqual(['http://localhost:3100', 'http://127.0.0.1:3100']);
   });
 
   it('parses lists, booleans and numbers', () => {
