@@ -85,6 +85,9 @@ describeLoopback('SFU loopback with two Chromium pages', () => {
         '--use-fake-device-for-media-stream',
         '--use-fake-ui-for-media-stream',
         '--autoplay-policy=no-user-gesture-required',
+        '--disable-renderer-backgrounding',
+        '--disable-background-timer-throttling',
+        '--disable-backgrounding-occluded-windows',
       ],
     });
   });
@@ -102,7 +105,9 @@ describeLoopback('SFU loopback with two Chromium pages', () => {
 
   /** A page whose signalling goes to the control API as peer `peerId` of `engagementId`. */
   async function openPeer(engagementId: string, peerId: string, only?: 'udp' | 'tcp'): Promise<Page> {
-    const page = await browser.newPage();
+    // Each peer in its own browser context: a second tab in one context hides the first, and a
+    // hidden tab's camera and encoder are throttled.
+    const page = await (await browser.createBrowserContext()).newPage();
     page.on('pageerror', (err) => console.error(`[${peerId}] page error: ${String(err)}`));
     await page.exposeFunction('sfuSignal', async (action: string, body: unknown) => {
       const res = await fetch(`${sfuUrl}/rooms/${engagementId}/peers/${peerId}/${action}`, {
