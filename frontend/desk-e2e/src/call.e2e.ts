@@ -3,7 +3,8 @@ import type { Browser, Page } from 'puppeteer-core';
 import { io, type Socket } from 'socket.io-client';
 import { openAsCustomer } from './support/api';
 import { launchChromium, openParty, screenshot } from './support/browser';
-import { loginToDesk, sendDeskMessage, tid, waitForText } from './support/desk';
+import { sendDeskMessage, tid, waitForText } from './support/desk';
+import { connectByInvitation } from './support/flows';
 import { startPlatform, type Platform } from './support/platform';
 
 declare global {
@@ -59,17 +60,7 @@ describe('agent and customer call each other through the SFU', () => {
     agent.page.on('pageerror', (e) => console.error('[agent page]', String(e)));
     customer.page.on('pageerror', (e) => console.error('[customer page]', String(e)));
 
-    await loginToDesk(agent.page, platform.url);
-    await agent.page.locator(tid('invite')).click();
-    await agent.page.waitForSelector(tid('invite-code'));
-    const code = (await agent.page.$eval(tid('invite-code'), (e) => e.textContent ?? '')).replace(/\D/g, '');
-    await customer.page.goto(`${platform.url}/join`, { waitUntil: 'load' });
-    await customer.page.locator(tid('join-code')).fill(code);
-    await customer.page.locator(tid('join-submit')).click();
-    await customer.page.waitForSelector(tid('chat-input'));
-    await waitForText(agent.page, 'engagement-item', 'Active');
-    await agent.page.locator(tid('engagement-item')).click();
-    const [{ id: engagementId }] = await platform.query<{ id: string }>(`SELECT id FROM engagements WHERE invite_code = $1`, [code]);
+    const { engagementId } = await connectByInvitation(platform, agent.page, customer.page);
 
     // The agent offers a video call; the customer accepts with one click.
     await agent.page.locator(tid('call-offer-video')).click();

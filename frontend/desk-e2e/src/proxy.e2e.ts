@@ -2,8 +2,9 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium, openParty, PHONE, screenshot } from './support/browser';
-import { loginToDesk, tid, waitForText } from './support/desk';
+import { tid, waitForText } from './support/desk';
 import { freePort } from './support/ports';
+import { connectByInvitation } from './support/flows';
 import { startPlatform, type Platform } from './support/platform';
 
 /** The pages the shared browser opens: the title tells what the worker-side page sees. */
@@ -90,17 +91,7 @@ describe('browse together: a shared browser on a proxy worker', () => {
     agent.page.on('pageerror', (e) => console.error('[agent page]', String(e)));
     customer.page.on('pageerror', (e) => console.error('[customer page]', String(e)));
 
-    await loginToDesk(agent.page, platform.url);
-    await agent.page.locator(tid('invite')).click();
-    await agent.page.waitForSelector(tid('invite-code'));
-    const code = (await agent.page.$eval(tid('invite-code'), (e) => e.textContent ?? '')).replace(/\D/g, '');
-    await customer.page.goto(`${platform.url}/join`, { waitUntil: 'load' });
-    await customer.page.locator(tid('join-code')).fill(code);
-    await customer.page.locator(tid('join-submit')).click();
-    await customer.page.waitForSelector(tid('chat-input'));
-    await waitForText(agent.page, 'engagement-item', 'Active');
-    await agent.page.locator(tid('engagement-item')).click();
-    const [{ id: engagementId }] = await platform.query<{ id: string }>(`SELECT id FROM engagements WHERE invite_code = $1`, [code]);
+    const { engagementId } = await connectByInvitation(platform, agent.page, customer.page);
     // The join page reports the phone as its device when its socket connects.
     await new Promise((r) => setTimeout(r, 1000));
 

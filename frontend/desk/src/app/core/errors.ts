@@ -1,4 +1,5 @@
 import { HttpErrorResponse } from '@angular/common/http';
+import type { WritableSignal } from '@angular/core';
 import { RequestError } from '@engage/chat-client';
 import type { ErrorBody } from '@engage/protocol';
 
@@ -23,4 +24,17 @@ export function describeError(err: unknown): string {
 
 function withRetry(message: string, retryAfter?: number): string {
   return retryAfter ? `${message} Try again in ${Math.ceil(retryAfter)} s.` : message;
+}
+
+/** How a desk control runs a request: busy while it runs, the previous error cleared, a failure shown as a sentence. */
+export async function runAction(ui: { busy: WritableSignal<boolean>; error: WritableSignal<string> }, action: () => Promise<unknown>): Promise<void> {
+  ui.busy.set(true);
+  ui.error.set('');
+  try {
+    await action();
+  } catch (err) {
+    ui.error.set(describeError(err));
+  } finally {
+    ui.busy.set(false);
+  }
 }

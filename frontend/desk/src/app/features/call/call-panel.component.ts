@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, type 
 import type { EngageSocket } from '@engage/chat-client';
 import type { CallSession } from '@engage/media-client';
 import { MEDIA_EV, type CallView, type MediaKind } from '@engage/protocol';
-import { describeError } from '../../core/errors';
+import { describeError, runAction } from '../../core/errors';
 
 declare global {
   interface Window {
@@ -176,15 +176,7 @@ export class CallPanelComponent {
   async #ask(fn: (socket: EngageSocket) => Promise<void>): Promise<void> {
     const socket = this.socket();
     if (!socket) return;
-    this.busy.set(true);
-    this.error.set('');
-    try {
-      await fn(socket);
-    } catch (err) {
-      this.error.set(describeError(err));
-    } finally {
-      this.busy.set(false);
-    }
+    await runAction({ busy: this.busy, error: this.error }, () => fn(socket));
   }
 
   async #start(kind: MediaKind): Promise<void> {

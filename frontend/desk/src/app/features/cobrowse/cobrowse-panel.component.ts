@@ -12,7 +12,7 @@ import {
 } from '@angular/core';
 import { CobrowseViewer } from '@engage/cobrowse-viewer';
 import { type CobrowseStatus, type CobrowseView, type ControlStatus, EV } from '@engage/protocol';
-import { describeError } from '../../core/errors';
+import { runAction } from '../../core/errors';
 import { StaffSocket } from '../../core/realtime/staff-socket.service';
 
 /**
@@ -247,15 +247,7 @@ export class CobrowsePanelComponent {
   }
 
   async #send(request: () => Promise<{ cobrowse: CobrowseView }>): Promise<void> {
-    this.busy.set(true);
-    this.error.set('');
-    try {
-      this.#setView((await request()).cobrowse);
-    } catch (err) {
-      this.error.set(describeError(err));
-    } finally {
-      this.busy.set(false);
-    }
+    await runAction({ busy: this.busy, error: this.error }, async () => this.#setView((await request()).cobrowse));
   }
 
   #setView(v: CobrowseView): void {

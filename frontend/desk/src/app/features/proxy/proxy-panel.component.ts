@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, type ElementRef, inject, input, signal, untracked, viewChild } from '@angular/core';
 import type { EngageSocket } from '@engage/chat-client';
 import { PROXY_EV, type ProxyDevice, type ProxyFrame, type ResolvedProxyInput as ProxyInput, type ProxyNavigateCommand, type ProxyView } from '@engage/protocol';
-import { describeError } from '../../core/errors';
+import { describeError, runAction } from '../../core/errors';
 import { keyInput, mouseInput, toPage } from './proxy-input';
 
 /** This browser as a device, for the shared browser to be dressed like it. */
@@ -279,14 +279,6 @@ export class ProxyPanelComponent {
   async #ask(fn: (socket: EngageSocket) => Promise<void>): Promise<void> {
     const socket = this.socket();
     if (!socket) return;
-    this.busy.set(true);
-    this.error.set('');
-    try {
-      await fn(socket);
-    } catch (err) {
-      this.error.set(describeError(err));
-    } finally {
-      this.busy.set(false);
-    }
+    await runAction({ busy: this.busy, error: this.error }, () => fn(socket));
   }
 }
