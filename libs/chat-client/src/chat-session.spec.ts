@@ -128,6 +128,50 @@ describe('ChatSession', () => {
     }
   });
 
+  it('fills the gap from where it was when the connection came back, even if broadcasts ran ahead', async () => {
+    const fake = new FakeSocket();
+    const { s } = session(fake);
+    fake.emit(EV.chatMessage, msg(1, 'a'));
+    fake.history = [msg(1, 'a'), msg(2, 'b'), msg(3, 'c'), msg(4, 'd')];
+    // Once the room is joined, the newest message is broadcast before history is asked for.
+    const request = fake.request.bind(fake);
+    fake.request = (ev, payload) => {
+      const answer = request(ev, payload);
+      if (ev !== EV.engagementJoin) return answer;
+      return answer.then((r) => {
+        fake.emit(EV.chatMessage, msg(4, 'd'));
+        return r;
+      });
+    };
+    fake.setConnected(true);
+    await flush();
+    await flush();
+    await flush();
+    expect(s.messages().map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('retries a sync the server could not answer yet', async () => {
+    jest.useFakeTimers();
+    try {
+      const fake = new FakeSocket();
+      const { s } = session(fake);
+      fake.history = [msg(1, 'a')];
+      let refusals = 1;
+      const request = fake.request.bind(fake);
+      fake.request = (ev, payload) => {
+        if (ev === EV.engagementJoin && refusals-- > 0) return Promise.reject(new RequestError('internal', 'starting'));
+        return request(ev, payload);
+      };
+      fake.setConnected(true);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(s.messages()).toEqual([]);
+      await jest.advanceTimersByTimeAsync(600);
+      expect(s.messages().map((m) => m.seq)).toEqual([1]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('close() is idempotent and stops listening', () => {
     const fake = new FakeSocket();
     const { s } = session(fake);

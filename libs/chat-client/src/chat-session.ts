@@ -32,6 +32,7 @@ interface Persisted {
 
 const TYPING_IDLE_MS = 4000;
 const TYPING_REFRESH_MS = 2500;
+const SYNC_RETRY_MS = 500;
 const PEER_TYPING_TTL_MS = 6000;
 
 /**
@@ -194,21 +195,34 @@ export class ChatSession {
   }
 
   async #doSync(): Promise<void> {
+    // History starts where this session was when the connection came back, not at the highest seq
+    // seen: broadcasts arriving during the sync may already be far ahead of the gap to fill.
+    let afterSeq = this.lastSeq();
     try {
       const { engagement } = await this.#socket.request(EV.engagementJoin, { engagementId: this.engagementId });
       this.#setEngagement(engagement);
       for (;;) {
-        const page = await this.#socket.request(EV.chatHistory, { engagementId: this.engagementId, afterSeq: this.lastSeq() });
+        const page = await this.#socket.request(EV.chatHistory, { engagementId: this.engagementId, afterSeq });
         this.#addMessages(page.messages);
         if (!page.hasMore || page.messages.length === 0) break;
+        afterSeq = page.messages[page.messages.length - 1].seq;
       }
       this.#lastError = null;
       // Whatever was on the wire before the reconnect is sent again (the server dedupes).
       this.#inFlight.clear();
     } catch (e) {
-      this.#lastError = asRequestError(e);
+      const err = asRequestError(e);
+      this.#lastError = err;
       this.#emit();
+      // A server that is still starting up: try again rather than wait for the next reconnect.
+      if (err.transient && err.code !== 'offline') this.#scheduleResync(SYNC_RETRY_MS);
     }
+  }
+
+  #scheduleResync(ms: number): void {
+    setTimeout(() => {
+      if (!this.#closed && this.#socket.connected) void this.sync();
+    }, ms);
   }
 
   #pump(): void {
