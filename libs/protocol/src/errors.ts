@@ -12,6 +12,16 @@ export const ERROR_CODES = [
   'conflict',
   'unknown_event',
   'internal',
+  // documents (see DOC_ERROR_CODES)
+  'unsupported_type',
+  'empty_file',
+  'file_too_large',
+  'image_too_large',
+  'damaged_file',
+  'encrypted_file',
+  'quota_exceeded',
+  'conversion_failed',
+  'fields_required',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -6,3 +6,4 @@ export * from './rest';
 export * from './schemas';
 export * from './media';
 export * from './proxy';
+export * from './documents';
