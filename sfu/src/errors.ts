@@ -33,3 +33,10 @@ export class InvalidStateError extends SfuError {
     super(409, 'invalid-state', message);
   }
 }
+
+/** The worker a room lives on carries all the media it can: refused before every call on it degrades. */
+export class OverloadedError extends SfuError {
+  constructor(message: string) {
+    super(503, 'overloaded', message);
+  }
+}

@@ -18,7 +18,13 @@ export class Sfu {
 
   static async start(config: SfuConfig, log: Logger): Promise<Sfu> {
     log.info({ workers: config.workers }, 'starting mediasoup workers');
-    const pool = await WorkerPool.create({ count: config.workers, rtcMinPort: config.rtcMinPort, rtcMaxPort: config.rtcMaxPort, logger: log });
+    const pool = await WorkerPool.create({
+      count: config.workers,
+      rtcMinPort: config.rtcMinPort,
+      rtcMaxPort: config.rtcMaxPort,
+      maxConsumersPerWorker: config.maxConsumersPerWorker,
+      logger: log,
+    });
     const rooms = new RoomRegistry(pool, { listenIp: config.rtcListenIp, announcedAddress: config.rtcAnnouncedAddress }, log);
     try {
       log.info({ host: config.host, port: config.port }, 'starting the control API');

@@ -1,8 +1,9 @@
 import { benchChat } from './chat';
 import { benchDirect } from './direct';
+import { benchSfu } from './sfu';
 import { progress } from './report';
 
-const AREAS: Record<string, () => Promise<void>> = { chat: benchChat, direct: benchDirect };
+const AREAS: Record<string, () => Promise<void>> = { chat: benchChat, direct: benchDirect, sfu: benchSfu };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -18,8 +18,15 @@ export class SfuRequestError extends DomainError {
     readonly sfuCode: string,
     message: string,
   ) {
-    // A refusal by the SFU of what the client asked (bad parameters) is the client's; anything else is ours.
-    super(httpStatus === 400 ? 'invalid_payload' : 'internal', httpStatus === 400 ? 400 : 502, `SFU: ${message}`);
+    // A refusal by the SFU of what the client asked (bad parameters) is the client's; a media server at
+    // capacity is `overloaded` (try again shortly); anything else is ours.
+    const overloaded = httpStatus === 503 && sfuCode === 'overloaded';
+    super(
+      httpStatus === 400 ? 'invalid_payload' : overloaded ? 'overloaded' : 'internal',
+      httpStatus === 400 ? 400 : overloaded ? 503 : 502,
+      overloaded ? 'The media server is at capacity; try the call again in a moment.' : `SFU: ${message}`,
+      overloaded ? 5 : undefined,
+    );
   }
 }
 

@@ -24,6 +24,7 @@ describe('sfu config', () => {
       rtcMinPort: 40000,
       rtcMaxPort: 49999,
       workers: 3,
+      maxConsumersPerWorker: 300,
       workerBin: fakeBin,
       logLevel: 'info',
     });
@@ -32,10 +33,10 @@ describe('sfu config', () => {
 
   it('reads every variable', () => {
     const c = loadConfig(
-      { ...base, SFU_PORT: '0', SFU_HOST: '0.0.0.0', RTC_LISTEN_IP: '10.0.0.5', RTC_ANNOUNCED_ADDRESS: 'media.example.com', RTC_MIN_PORT: '50000', RTC_MAX_PORT: '50010', WORKERS: '2', LOG_LEVEL: 'debug' },
+      { ...base, SFU_PORT: '0', SFU_HOST: '0.0.0.0', RTC_LISTEN_IP: '10.0.0.5', RTC_ANNOUNCED_ADDRESS: 'media.example.com', RTC_MIN_PORT: '50000', RTC_MAX_PORT: '50010', WORKERS: '2', LOG_LEVEL: 'debug', SFU_MAX_CONSUMERS_PER_WORKER: '450' },
       dirs,
     );
-    expect(c).toMatchObject({ port: 0, host: '0.0.0.0', rtcListenIp: '10.0.0.5', rtcAnnouncedAddress: 'media.example.com', rtcMinPort: 50000, rtcMaxPort: 50010, workers: 2, logLevel: 'debug' });
+    expect(c).toMatchObject({ port: 0, host: '0.0.0.0', rtcListenIp: '10.0.0.5', rtcAnnouncedAddress: 'media.example.com', rtcMinPort: 50000, rtcMaxPort: 50010, workers: 2, logLevel: 'debug', maxConsumersPerWorker: 450 });
   });
 
   it.each([
@@ -45,6 +46,7 @@ describe('sfu config', () => {
     [{ RTC_LISTEN_IP: 'localhost' }, /RTC_LISTEN_IP must be an IPv4 or IPv6 address/],
     [{ RTC_MIN_PORT: '5000', RTC_MAX_PORT: '4000' }, /RTC_MIN_PORT: 5000 is above RTC_MAX_PORT \(4000\)/],
     [{ WORKERS: '0' }, /WORKERS must be greater than 0/],
+    [{ SFU_MAX_CONSUMERS_PER_WORKER: '-5' }, /SFU_MAX_CONSUMERS_PER_WORKER must be greater than 0/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ MEDIASOUP_WORKER_BIN: '/nonexistent/mediasoup-worker' }, /MEDIASOUP_WORKER_BIN: "\/nonexistent\/mediasoup-worker" is not an executable file/],
   ])('rejects %j with a sentence', (override, message) => {

@@ -32,6 +32,11 @@ export const envSchema = z.object({
   RTC_MIN_PORT: port('RTC_MIN_PORT').default(40000),
   RTC_MAX_PORT: port('RTC_MAX_PORT').default(49999),
   WORKERS: positiveInt('WORKERS').optional(),
+  /**
+   * Load one worker takes before new consumers are refused, in video-consumer units (an audio
+   * consumer counts AUDIO_CONSUMER_WEIGHT). `npm run bench -- sfu` measures what one core carries.
+   */
+  SFU_MAX_CONSUMERS_PER_WORKER: positiveInt('SFU_MAX_CONSUMERS_PER_WORKER').default(300),
   MEDIASOUP_WORKER_BIN: z.string().trim().min(1).optional(),
   ENGAGE_CACHE: z.string().trim().min(1).optional(),
   HOME: z.string().optional(),
@@ -58,6 +63,8 @@ export interface SfuConfig {
   rtcMaxPort: number;
   /** Number of mediasoup workers (one per core by default). */
   workers: number;
+  /** Load (video-consumer units) one worker carries before new consumers are refused. */
+  maxConsumersPerWorker: number;
   /** Worker binary to run; undefined = mediasoup's own prebuilt one (node_modules/mediasoup/worker/out). */
   workerBin: string | undefined;
   logLevel: LogLevel;
@@ -125,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined>, dirs: { repo
     rtcMinPort: e.RTC_MIN_PORT,
     rtcMaxPort: e.RTC_MAX_PORT,
     workers,
+    maxConsumersPerWorker: e.SFU_MAX_CONSUMERS_PER_WORKER,
     workerBin: resolveWorkerBin(cleaned, dirs.repoRoot),
     logLevel: e.LOG_LEVEL,
   };

@@ -30,7 +30,7 @@ describeWithWorkers('control API (real workers)', () => {
   beforeAll(async () => {
     const { Sfu } = await import('../sfu');
     sfu = await Sfu.start(
-      { port: 0, host: '127.0.0.1', secret, rtcListenIp: '127.0.0.1', rtcAnnouncedAddress: undefined, rtcMinPort: 44000, rtcMaxPort: 44099, workers: 1, workerBin, logLevel: 'silent' },
+      { port: 0, host: '127.0.0.1', secret, rtcListenIp: '127.0.0.1', rtcAnnouncedAddress: undefined, rtcMinPort: 44000, rtcMaxPort: 44099, workers: 1, maxConsumersPerWorker: 300, workerBin, logLevel: 'silent' },
       pino({ level: 'silent' }),
     );
     base = `http://127.0.0.1:${sfu.server.port}`;

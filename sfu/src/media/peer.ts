@@ -11,6 +11,8 @@ export interface PeerHost {
   createWebRtcTransport(direction: 'send' | 'recv', peerId: string): Promise<types.WebRtcTransport>;
   /** A producer of any peer of the room. */
   findProducer(producerId: string): types.Producer | undefined;
+  /** Throws OverloadedError when the room's worker cannot take one more consumer of `kind`. */
+  admitConsumer(kind: types.MediaKind): void;
 }
 
 export interface PeerEvents {
@@ -117,6 +119,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     if (!this.host.router.canConsume({ producerId, rtpCapabilities: caps })) {
       throw new BadRequestError(`peer ${this.id} cannot consume producer ${producerId} with the given rtpCapabilities`);
     }
+    this.host.admitConsumer(producer.kind);
     const consumer = await transport.consume({ producerId, rtpCapabilities: caps, paused: true });
     if (this.#closed) {
       consumer.close();

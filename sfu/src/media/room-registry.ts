@@ -67,7 +67,8 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
     if (pending) return pending;
     const creating = (async () => {
       try {
-        const room = await Room.create({ engagementId, worker: this.pool.pick(), transport: this.transport, logger: this.#log });
+        const worker = this.pool.pick();
+        const room = await Room.create({ engagementId, worker, transport: this.transport, logger: this.#log, admit: (kind) => this.pool.admitConsumer(worker, kind) });
         if (this.#closed) {
           room.close('shutdown');
           throw new InvalidStateError('the SFU is shutting down');

@@ -164,6 +164,46 @@ describeWithWorkers('Room and Peer lifecycle (real mediasoup workers)', () => {
     expect(recreated.closed).toBe(false);
   });
 
+  it('refuses a consumer past the worker\'s load limit, counts audio at its weight, and frees the load when consumers close', async () => {
+    const own = await WorkerPool.create({ count: 1, rtcMinPort: 43100, rtcMaxPort: 43199, logger, maxConsumersPerWorker: 0.5 });
+    const ownRooms = new RoomRegistry(own, transport, logger);
+    try {
+      const room = await ownRooms.getOrCreate(eid());
+      const alice = await room.getOrCreatePeer('alice');
+      const bob = await room.getOrCreatePeer('bob');
+      bob.rtpCapabilities = room.rtpCapabilities;
+      const producer = await alice.produce((await alice.createTransport('send')).id, 'audio', opusParameters);
+      const recv = await bob.createTransport('recv');
+      const first = await bob.consume(recv.id, producer.id);
+      await bob.consume(recv.id, producer.id); // 2 × 0.25 = 0.5: at the limit, still admitted
+      expect(own.loads()[0].load).toBe(0.5);
+      await expect(bob.consume(recv.id, producer.id)).rejects.toMatchObject({ status: 503, code: 'overloaded' });
+      expect(ownRooms.counts().consumers).toBe(2); // the refused one was never created
+      bob.close();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(own.loads()[0].load).toBe(0);
+      expect(first.kind).toBe('audio');
+    } finally {
+      ownRooms.close();
+      own.close();
+    }
+  });
+
+  it('places a new room on the worker with the least media load', async () => {
+    const busy = await rooms.getOrCreate(eid());
+    const alice = await busy.getOrCreatePeer('alice');
+    const bob = await busy.getOrCreatePeer('bob');
+    bob.rtpCapabilities = busy.rtpCapabilities;
+    const producer = await alice.produce((await alice.createTransport('send')).id, 'audio', opusParameters);
+    await bob.consume((await bob.createTransport('recv')).id, producer.id);
+    const loads = pool.loads();
+    const busyLoad = loads.find((l) => l.pid === busy.workerPid)?.load ?? 0;
+    const other = loads.find((l) => l.pid !== busy.workerPid);
+    expect(busyLoad).toBeGreaterThan(other?.load ?? 0);
+    // The other worker has fewer rooms or the same: either way the least-loaded one is picked.
+    expect(pool.pick().pid).toBe(other?.pid);
+  });
+
   it('closes the pool once', async () => {
     const own = await WorkerPool.create({ count: 1, rtcMinPort: 43000, rtcMaxPort: 43099, logger });
     const worker = own.workers()[0];

@@ -33,6 +33,7 @@ export class Room extends EventEmitter<RoomEvents> implements PeerHost {
     readonly router: types.Router,
     private readonly transportSettings: TransportSettings,
     logger: Logger,
+    private readonly admit: (kind: types.MediaKind) => void,
   ) {
     super();
     this.#log = logger;
@@ -42,10 +43,11 @@ export class Room extends EventEmitter<RoomEvents> implements PeerHost {
     });
   }
 
-  static async create(options: { engagementId: string; worker: types.Worker; transport: TransportSettings; logger: Logger }): Promise<Room> {
+  /** `admit` refuses a new consumer when the room's worker is at capacity (the pool decides). */
+  static async create(options: { engagementId: string; worker: types.Worker; transport: TransportSettings; logger: Logger; admit?: (kind: types.MediaKind) => void }): Promise<Room> {
     const router = await options.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { engagementId: options.engagementId, workerPid: options.worker.pid } });
     const logger = options.logger.child({ engagementId: options.engagementId });
-    const room = new Room(options.engagementId, router, options.transport, logger);
+    const room = new Room(options.engagementId, router, options.transport, logger, options.admit ?? (() => undefined));
     logger.info({ routerId: router.id, workerPid: options.worker.pid }, 'room created');
     return room;
   }
@@ -118,6 +120,10 @@ export class Room extends EventEmitter<RoomEvents> implements PeerHost {
       initialAvailableOutgoingBitrate: initialAvailableOutgoingBitrate ?? 1_000_000,
       appData: { peerId, direction },
     });
+  }
+
+  admitConsumer(kind: types.MediaKind): void {
+    this.admit(kind);
   }
 
   findProducer(producerId: string): types.Producer | undefined {

@@ -1,7 +1,11 @@
 import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
+import { OverloadedError } from '../errors';
 import type { Logger } from '../logger';
+
+/** An audio consumer costs about a quarter of a ~1 Mbps video one (opus-sized packets at 50 pps). */
+export const AUDIO_CONSUMER_WEIGHT = 0.25;
 
 export interface WorkerPoolOptions {
   count: number;
@@ -10,6 +14,11 @@ export interface WorkerPoolOptions {
   logger: Logger;
   /** Delay before a died worker is replaced (ms); doubles on each failed attempt up to 30 s. */
   respawnDelayMs?: number;
+  /**
+   * Load (video-consumer units) a worker carries before new consumers on it are refused; default
+   * unlimited. Past what one core forwards, every call on the worker would degrade at once.
+   */
+  maxConsumersPerWorker?: number;
 }
 
 export interface WorkerPoolEvents {
@@ -24,8 +33,10 @@ export interface WorkerPoolEvents {
 interface Slot {
   index: number;
   worker: types.Worker | undefined;
-  /** Routers (rooms) on the current worker, for least-loaded placement. */
+  /** Routers (rooms) on the current worker. */
   routers: number;
+  /** Consumers on the current worker, weighted (video 1, audio AUDIO_CONSUMER_WEIGHT). */
+  load: number;
   portRange: { min: number; max: number };
 }
 
@@ -37,6 +48,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly #slots: Slot[];
   readonly #log: Logger;
   readonly #respawnDelayMs: number;
+  readonly #maxLoad: number;
   #closed = false;
   #deaths = 0;
 
@@ -44,10 +56,12 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     super();
     this.#log = options.logger.child({ component: 'worker-pool' });
     this.#respawnDelayMs = options.respawnDelayMs ?? 500;
+    this.#maxLoad = options.maxConsumersPerWorker ?? Number.POSITIVE_INFINITY;
     this.#slots = splitPortRange(options.rtcMinPort, options.rtcMaxPort, options.count).map((portRange, index) => ({
       index,
       worker: undefined,
       routers: 0,
+      load: 0,
       portRange,
     }));
   }
@@ -85,13 +99,32 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return this.#slots.flatMap((s) => (s.worker && !s.worker.closed ? [s.worker] : []));
   }
 
-  /** The live worker with the fewest routers, for a new room. */
+  /** The live worker with the least media load (then the fewest rooms), for a new room. */
   pick(): types.Worker {
     if (this.#closed) throw new Error('the worker pool is closed');
     const live = this.#slots.filter((s) => s.worker && !s.worker.closed);
     if (live.length === 0) throw new Error('no mediasoup worker is running');
-    const slot = live.reduce((best, s) => (s.routers < best.routers ? s : best));
+    const slot = live.reduce((best, s) => (s.load < best.load || (s.load === best.load && s.routers < best.routers) ? s : best));
     return slot.worker as types.Worker;
+  }
+
+  /** Weighted consumers on each live worker, by pid. */
+  loads(): Array<{ pid: number; load: number; routers: number }> {
+    return this.#slots.flatMap((s) => (s.worker && !s.worker.closed ? [{ pid: s.worker.pid, load: s.load, routers: s.routers }] : []));
+  }
+
+  /**
+   * Refuses a new consumer of `kind` on `worker` when it would take the worker past its load
+   * limit: the calls already on it keep their quality, the new one is told to try again later.
+   */
+  admitConsumer(worker: types.Worker, kind: types.MediaKind): void {
+    const slot = this.#slots.find((s) => s.worker === worker);
+    if (!slot) return;
+    const weight = kind === 'audio' ? AUDIO_CONSUMER_WEIGHT : 1;
+    if (slot.load + weight > this.#maxLoad) {
+      this.#log.warn({ pid: worker.pid, load: slot.load, max: this.#maxLoad }, 'consumer refused: worker at capacity');
+      throw new OverloadedError(`The media server is at capacity (worker ${worker.pid} carries ${slot.load} of ${this.#maxLoad} streams); try again shortly.`);
+    }
   }
 
   close(): void {
@@ -118,10 +151,20 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     }
     slot.worker = worker;
     slot.routers = 0;
+    slot.load = 0;
     worker.observer.on('newrouter', (router) => {
       slot.routers++;
       router.observer.once('close', () => {
         if (slot.worker === worker) slot.routers--;
+      });
+      router.observer.on('newtransport', (transport) => {
+        transport.observer.on('newconsumer', (consumer) => {
+          const weight = consumer.kind === 'audio' ? AUDIO_CONSUMER_WEIGHT : 1;
+          slot.load += weight;
+          consumer.observer.once('close', () => {
+            if (slot.worker === worker) slot.load -= weight;
+          });
+        });
       });
     });
     worker.once('died', (error) => this.#onDied(slot, worker, error));
@@ -134,6 +177,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     this.#deaths++;
     slot.worker = undefined;
     slot.routers = 0;
+    slot.load = 0;
     this.#log.error({ slot: slot.index, pid: worker.pid, err: error }, 'mediasoup worker died; replacing it');
     this.emit('workerDied', { slot: slot.index, pid: worker.pid, error });
     void this.#respawn(slot, this.#respawnDelayMs);
