@@ -40,6 +40,10 @@ ENV NODE_ENV=production \
     DEMO_SITE_PORT=0 \
     DATA_DIR=/data
 WORKDIR /app
+# The document room: poppler (pdfinfo, pdftoppm) checks and renders PDFs; LibreOffice converts office
+# files (run in its own network namespace: `unshare -rn` needs user namespaces, which Docker's default
+# seccomp profile refuses: without them office uploads fail with conversion_failed, PDFs still work).
+RUN apt-get update && apt-get install -y --no-install-recommends poppler-utils util-linux libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui fonts-liberation && rm -rf /var/lib/apt/lists/*
 # nx.json marks the repository root, from which the backend finds dist/ (desk and widget files).
 COPY --from=build /app/nx.json /app/package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules

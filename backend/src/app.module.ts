@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { CobrowseModule } from './cobrowse/cobrowse.module';
+import { DocumentsModule } from './documents/documents.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
 import { AppConfig } from './config/app-config';
 import { Database } from './database/database';
@@ -20,7 +21,7 @@ export class AppModule {
   static create(config: AppConfig, db: Database): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(db), MetricsModule, AuthModule, EngagementsModule, ChatModule, CobrowseModule, ProxyModule, RealtimeModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(db), MetricsModule, AuthModule, EngagementsModule, ChatModule, CobrowseModule, ProxyModule, DocumentsModule, RealtimeModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }

@@ -1,9 +1,11 @@
+import { benchCall } from './call';
 import { benchChat } from './chat';
 import { benchDirect } from './direct';
+import { benchDoc } from './doc';
 import { benchSfu } from './sfu';
 import { progress } from './report';
 
-const AREAS: Record<string, () => Promise<void>> = { chat: benchChat, direct: benchDirect, sfu: benchSfu };
+const AREAS: Record<string, () => Promise<void>> = { call: benchCall, chat: benchChat, direct: benchDirect, doc: benchDoc, sfu: benchSfu };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -1,4 +1,4 @@
-import type { ErrorBody, ErrorCode } from '@engage/protocol';
+import type { DocErrorCode, ErrorBody, ErrorCode } from '@engage/protocol';
 import { ZodError } from 'zod';
 
 /** A failure with a meaning: a machine code, an HTTP status and a sentence for people. */
@@ -72,6 +72,24 @@ export class UnknownEventError extends DomainError {
     super('unknown_event', 400, `Unknown event "${event.slice(0, 60)}".`);
   }
 }
+
+/** A document refused or failed for a reason of its own (see DOC_ERROR_CODES); the message says why. */
+export class DocumentError extends DomainError {
+  constructor(code: DocErrorCode, message: string) {
+    super(code, DOCUMENT_ERROR_STATUS[code], message);
+  }
+}
+const DOCUMENT_ERROR_STATUS: Record<DocErrorCode, number> = {
+  unsupported_type: 415,
+  empty_file: 400,
+  file_too_large: 413,
+  image_too_large: 413,
+  damaged_file: 422,
+  encrypted_file: 422,
+  quota_exceeded: 413,
+  conversion_failed: 422,
+  fields_required: 409,
+};
 
 /** Turns a zod failure into one readable sentence. */
 export function describeZodError(err: ZodError): string {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { IceServer } from '@engage/protocol';
+import { DOC_LIMITS, type IceServer } from '@engage/protocol';
 import { z } from 'zod';
 
 const port = (name: string) =>
@@ -69,6 +69,19 @@ export const envSchema = z.object({
   ICE_SERVERS: z.string().trim().optional(),
   PROXY_WORKERS: z.string().trim().optional(),
   PROXY_SECRET: z.string().min(16, 'PROXY_SECRET must be at least 16 characters long (the bearer secret the proxy workers expect)').optional(),
+  DOC_MAX_UPLOAD_BYTES: positiveInt('DOC_MAX_UPLOAD_BYTES')
+    .max(DOC_LIMITS.uploadMaxBytes, `DOC_MAX_UPLOAD_BYTES may lower the upload limit, not raise it above ${DOC_LIMITS.uploadMaxBytes} bytes`)
+    .default(DOC_LIMITS.uploadMaxBytes),
+  DOC_MAX_VIDEO_BYTES: positiveInt('DOC_MAX_VIDEO_BYTES')
+    .max(DOC_LIMITS.videoMaxBytes, `DOC_MAX_VIDEO_BYTES may lower the video limit, not raise it above ${DOC_LIMITS.videoMaxBytes} bytes`)
+    .default(DOC_LIMITS.videoMaxBytes),
+  DOC_QUOTA_BYTES: positiveInt('DOC_QUOTA_BYTES').default(500 * 1024 * 1024),
+  DOC_RETENTION_DAYS: z.coerce.number({ error: 'DOC_RETENTION_DAYS must be a number' }).positive('DOC_RETENTION_DAYS must be greater than 0').default(30),
+  DOC_SWEEP_INTERVAL_S: positiveInt('DOC_SWEEP_INTERVAL_S').default(3600),
+  DOC_CONVERSION_TIMEOUT_S: positiveInt('DOC_CONVERSION_TIMEOUT_S').default(90),
+  SOFFICE_PATH: z.string().trim().min(1, 'SOFFICE_PATH must not be empty').default('soffice'),
+  DOC_URL_SECRET: z.string().min(32, 'DOC_URL_SECRET must be at least 32 characters long').optional(),
+  DOC_URL_TTL_S: positiveInt('DOC_URL_TTL_S').default(900),
 });
 
 export type LogLevel = z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -100,6 +113,25 @@ export interface Config {
   iceServers: IceServer[];
   /** Control channels of the proxy workers (ws://host:port/control) and their bearer secret; undefined = proxy co-browse unavailable. */
   proxy: { workers: string[]; secret: string } | undefined;
+  /** The document room: upload limits, quota, retention, office conversion, signed content URLs. */
+  documents: DocumentsConfig;
+}
+
+export interface DocumentsConfig {
+  maxUploadBytes: number;
+  maxVideoBytes: number;
+  /** Bytes stored per engagement (originals and rendered variants). */
+  quotaBytes: number;
+  /** Documents of engagements ended longer ago than this are deleted. */
+  retentionDays: number;
+  sweepIntervalS: number;
+  conversionTimeoutS: number;
+  sofficePath: string;
+  /** HMAC key of content URLs; undefined = derived from the JWT secret. */
+  urlSecret: string | undefined;
+  urlTtlS: number;
+  /** Where LocalDiskStorage keeps the bytes. */
+  storageDir: string;
 }
 
 export class ConfigError extends Error {}
@@ -154,7 +186,7 @@ export function loadConfig(env: Record<string, string | undefined>, dirs: { cwd:
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? 'environment');
       // Secrets are never echoed back.
-      const got = name === 'SFU_SECRET' || name === 'JWT_SECRET' || name === 'PROXY_SECRET' ? undefined : cleaned[name];
+      const got = name === 'SFU_SECRET' || name === 'JWT_SECRET' || name === 'PROXY_SECRET' || name === 'DOC_URL_SECRET' ? undefined : cleaned[name];
       return `Invalid setting ${name}: ${i.message}${got !== undefined ? ` (got "${got}")` : ''}.`;
     });
     throw new ConfigError(lines.join(' '));
@@ -170,12 +202,13 @@ export function loadConfig(env: Record<string, string | undefined>, dirs: { cwd:
   const proxyWorkers = parseProxyWorkers(e.PROXY_WORKERS);
   if (proxyWorkers.length > 0 && !e.PROXY_SECRET) throw new ConfigError('Invalid setting PROXY_SECRET: it must be set when PROXY_WORKERS is (the secret the proxy workers were started with).');
   if (e.PORT === e.DEMO_SITE_PORT) throw new ConfigError(`Invalid setting DEMO_SITE_PORT: it equals PORT (${e.PORT}); use another port or 0 to turn the demo site off.`);
+  const dataDir = path.resolve(dirs.cwd, e.DATA_DIR ?? '.data');
   return {
     port: e.PORT,
     host: e.HOST,
     publicUrl,
     databaseUrl: e.DATABASE_URL,
-    dataDir: path.resolve(dirs.cwd, e.DATA_DIR ?? '.data'),
+    dataDir,
     pgPort: e.PG_PORT,
     jwtSecret: e.JWT_SECRET,
     allowedOrigins: [...new Set(allowedOrigins)],
@@ -191,5 +224,17 @@ export function loadConfig(env: Record<string, string | undefined>, dirs: { cwd:
     sfu: e.SFU_URL && e.SFU_SECRET ? { url: e.SFU_URL, secret: e.SFU_SECRET } : undefined,
     iceServers,
     proxy: proxyWorkers.length > 0 && e.PROXY_SECRET ? { workers: proxyWorkers, secret: e.PROXY_SECRET } : undefined,
+    documents: {
+      maxUploadBytes: e.DOC_MAX_UPLOAD_BYTES,
+      maxVideoBytes: e.DOC_MAX_VIDEO_BYTES,
+      quotaBytes: e.DOC_QUOTA_BYTES,
+      retentionDays: e.DOC_RETENTION_DAYS,
+      sweepIntervalS: e.DOC_SWEEP_INTERVAL_S,
+      conversionTimeoutS: e.DOC_CONVERSION_TIMEOUT_S,
+      sofficePath: e.SOFFICE_PATH,
+      urlSecret: e.DOC_URL_SECRET,
+      urlTtlS: e.DOC_URL_TTL_S,
+      storageDir: path.join(dataDir, 'documents'),
+    },
   };
 }

@@ -80,6 +80,37 @@ describe('loadConfig', () => {
   });
 });
 
+describe('document room settings', () => {
+  it('defaults to the contract limits, 500 MB per engagement, 30 days, storage under DATA_DIR', () => {
+    expect(loadConfig({}, dirs).documents).toEqual({
+      maxUploadBytes: 50 * 1024 * 1024,
+      maxVideoBytes: 200 * 1024 * 1024,
+      quotaBytes: 500 * 1024 * 1024,
+      retentionDays: 30,
+      sweepIntervalS: 3600,
+      conversionTimeoutS: 90,
+      sofficePath: 'soffice',
+      urlSecret: undefined,
+      urlTtlS: 900,
+      storageDir: '/srv/app/.data/documents',
+    });
+    expect(loadConfig({ DOC_RETENTION_DAYS: '0.5', DOC_QUOTA_BYTES: '1000' }, dirs).documents).toMatchObject({ retentionDays: 0.5, quotaBytes: 1000 });
+  });
+
+  it.each([
+    [{ DOC_MAX_UPLOAD_BYTES: String(60 * 1024 * 1024) }, 'Invalid setting DOC_MAX_UPLOAD_BYTES: DOC_MAX_UPLOAD_BYTES may lower the upload limit'],
+    [{ DOC_RETENTION_DAYS: '-1' }, 'Invalid setting DOC_RETENTION_DAYS: DOC_RETENTION_DAYS must be greater than 0'],
+    [{ DOC_QUOTA_BYTES: 'lots' }, 'Invalid setting DOC_QUOTA_BYTES'],
+    [{ DOC_URL_SECRET: 'short' }, 'DOC_URL_SECRET must be at least 32 characters long.'],
+  ])('refuses %j with a sentence naming the variable', (env, message) => {
+    expect(() => loadConfig(env, dirs)).toThrow(message);
+  });
+
+  it('never echoes DOC_URL_SECRET', () => {
+    expect(() => loadConfig({ DOC_URL_SECRET: 'short' }, dirs)).not.toThrow(/short"/);
+  });
+});
+
 describe('resolveJwtSecret', () => {
   it('generates once and then reuses the persisted secret', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'engage-secret-'));

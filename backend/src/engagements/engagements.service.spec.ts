@@ -62,6 +62,48 @@ describe('EngagementsService (real PostgreSQL)', () => {
     await expect(service.join({ code: '000000' === invite.code ? '000001' : '000000' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('records a mode shown as one timeline row, after the others; only the document room moves the mode', async () => {
+    const invite = await service.invite(agent, { customerName: 'Mo' });
+    const id = invite.engagement.id;
+    const announced: string[] = [];
+    const onChanged = (v: EngagementView) => v.id === id && announced.push(v.mode);
+    bus.on('changed', onChanged);
+    const { entry, engagement } = await service.recordModeShown(id, 'agent', 'proxy');
+    expect(entry).toMatchObject({ engagementId: id, type: 'mode.shown', actor: 'agent', detail: { mode: 'proxy' } });
+    expect(Date.parse(entry.at)).not.toBeNaN();
+    expect(engagement.mode).toBe('none');
+    await service.recordModeShown(id, 'customer', 'chat');
+    // The agent brings the documents in front: the engagement is in document mode; a customer's switch changes nothing.
+    expect((await service.recordModeShown(id, 'agent', 'document')).engagement.mode).toBe('document');
+    expect((await service.recordModeShown(id, 'customer', 'chat')).engagement.mode).toBe('document');
+    // The agent leaves them: no mode, so that another can start.
+    expect((await service.recordModeShown(id, 'agent', 'proxy')).engagement.mode).toBe('none');
+    // Another mode running stays the mode whatever is shown.
+    await env.db.dataSource.query(`UPDATE engagements SET mode = 'proxy' WHERE id = $1`, [id]);
+    expect((await service.recordModeShown(id, 'agent', 'document')).engagement.mode).toBe('proxy');
+    expect((await service.recordModeShown(id, 'agent', 'chat')).engagement.mode).toBe('proxy');
+    bus.off('changed', onChanged);
+    expect(announced).toEqual(['document', 'none']);
+    const detail = await service.detail(id, agent);
+    expect(detail.timeline.map((t) => [t.type, t.actor, t.detail['mode'] ?? null])).toEqual([
+      ['engagement.invited', 'agent', null],
+      ['mode.shown', 'agent', 'proxy'],
+      ['mode.shown', 'customer', 'chat'],
+      ['mode.shown', 'agent', 'document'],
+      ['mode.shown', 'customer', 'chat'],
+      ['mode.shown', 'agent', 'proxy'],
+      ['mode.shown', 'agent', 'document'],
+      ['mode.shown', 'agent', 'chat'],
+    ]);
+    expect(detail.timeline[1].id).toBe(entry.id);
+    await expect(service.recordModeShown('00000000-0000-4000-8000-000000000000', 'agent', 'chat')).rejects.toBeInstanceOf(NotFoundError);
+    const waiting = await service.open({});
+    await expect(service.recordModeShown(waiting.engagement.id, 'customer', 'chat')).rejects.toThrow('Accept this engagement first.');
+    await service.end(id, 'agent', 'agent');
+    await expect(service.recordModeShown(id, 'agent', 'direct')).rejects.toThrow('This engagement has ended.');
+    expect((await service.detail(id, agent)).timeline.filter((t) => t.type === 'mode.shown')).toHaveLength(7);
+  });
+
   it('stores read receipts without going backwards or past the last message', async () => {
     const { engagement } = await service.open({});
     await env.db.dataSource.query('UPDATE engagements SET last_seq = 5 WHERE id = $1', [engagement.id]);

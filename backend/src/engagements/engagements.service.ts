@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { LIMITS, type CallState, type CobrowseMode, type CustomerSession, type EndReason, type EngagementDetail, type EngagementState, type EngagementView, type InviteResponse, type ChatMessage, type ShareCodeResponse } from '@engage/protocol';
+import { LIMITS, type CallState, type CobrowseMode, type CustomerSession, type EndReason, type EngagementDetail, type EngagementState, type EngagementView, type InviteResponse, type ChatMessage, type ShareCodeResponse, type ShownMode, type TimelineEntry } from '@engage/protocol';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TokensService } from '../auth/tokens.service';
 import { isStaff, type Principal, type StaffPrincipal } from '../auth/principal';
@@ -311,6 +311,34 @@ export class EngagementsService implements OnApplicationBootstrap {
     });
     if (modeChanged) this.announce(view);
     return view;
+  }
+
+  /**
+   * A participant put a mode that already runs (or the chat alone) in front of them: one timeline
+   * row, `mode.shown`. engagements.mode says which co-browse mode runs, so it changes only for the
+   * document room, which has no session of its own to stop: the agent bringing the documents in
+   * front (with nothing else running) makes the mode `document`, the agent leaving them makes it
+   * `none` again (so that another mode can start). A customer's switch changes no mode.
+   */
+  async recordModeShown(id: string, actor: 'customer' | 'agent', mode: ShownMode): Promise<{ entry: TimelineEntry; engagement: EngagementView }> {
+    const { entry, view, modeChanged } = await this.ds.transaction(async (m) => {
+      const e = await m.findOne(EngagementEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!e) throw new NotFoundError('No such engagement.');
+      if (e.state !== 'active') throw new InvalidStateError(e.state === 'ended' ? 'This engagement has ended.' : 'Accept this engagement first.');
+      const next: CobrowseMode = actor !== 'agent' ? e.mode : mode === 'document' ? (e.mode === 'none' ? 'document' : e.mode) : e.mode === 'document' ? 'none' : e.mode;
+      const modeChanged = next !== e.mode;
+      e.mode = next;
+      e.lastActivityAt = new Date();
+      await m.update(EngagementEntity, { id }, { mode: e.mode, lastActivityAt: e.lastActivityAt });
+      const rows: Array<{ id: string; at: Date }> = await m.query(
+        `INSERT INTO engagement_events (engagement_id, type, actor, detail) VALUES ($1, 'mode.shown', $2, $3::jsonb) RETURNING id, at`,
+        [id, actor, JSON.stringify({ mode })],
+      );
+      const entry: TimelineEntry = { id: Number(rows[0].id), engagementId: id, type: 'mode.shown', actor, detail: { mode }, at: new Date(rows[0].at).toISOString() };
+      return { entry, view: toEngagementView(e, await this.agentNameOf(m, e)), modeChanged };
+    });
+    if (modeChanged) this.announce(view);
+    return { entry, engagement: view };
   }
 
   /**

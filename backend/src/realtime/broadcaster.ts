@@ -5,6 +5,7 @@ import { ChatService } from '../chat/chat.service';
 import { MessageWriter } from '../chat/message-writer';
 import { CobrowseBus } from '../cobrowse/cobrowse-bus';
 import { watchersRoom } from '../cobrowse/cobrowse-limits';
+import { DocumentBus } from '../documents/document-bus';
 import { EngagementBus } from '../engagements/engagement-bus';
 import { LiveEngagements } from '../engagements/live-engagements';
 import { MediaBus } from '../media/media-bus';
@@ -29,6 +30,7 @@ export class Broadcaster {
     private readonly cobrowse: CobrowseBus,
     private readonly media: MediaBus,
     private readonly proxy: ProxyBus,
+    private readonly documents: DocumentBus,
   ) {}
 
   attach(server: Server): void {
@@ -47,6 +49,7 @@ export class Broadcaster {
     this.media.on('state', (view) => server.to(engagementRoom(view.engagementId)).emit(MEDIA_EV.state, view));
     this.proxy.on('state', (view) => server.to(engagementRoom(view.engagementId)).emit(PROXY_EV.state, view));
     this.proxy.on('frame', (frame, agentId) => this.toParticipantsVolatile(frame.engagementId, agentId, frame));
+    this.documents.attach(server);
     this.updateGauges();
   }
 

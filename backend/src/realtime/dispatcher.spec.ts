@@ -10,6 +10,7 @@ import type { CobrowseHandler } from './handlers/cobrowse.handler';
 import type { QueueHandler } from './handlers/queue.handler';
 import type { MediaHandler } from './handlers/media.handler';
 import type { ProxyHandler } from './handlers/proxy.handler';
+import type { DocumentsHandler } from './handlers/documents.handler';
 import type { SocketContext } from './socket-context';
 import { TokenBucket } from './token-bucket';
 
@@ -29,6 +30,7 @@ function setup(opts: { burst?: number; recordBurst?: number } = {}) {
     new MetricsService(),
     media as unknown as MediaHandler,
     { handle: jest.fn(async () => ({})) } as unknown as ProxyHandler,
+    { handle: jest.fn(async () => ({})) } as unknown as DocumentsHandler,
   );
   const principal: Principal = { role: 'customer', engagementId: eid, name: 'C' };
   const ctx = {
@@ -138,7 +140,7 @@ describe('Dispatcher', () => {
 
   it('never throws on junk: non-string event names, missing ack', async () => {
     const t = setup();
-    await expect(t.ctx && new Dispatcher(t.chat as never, t.engagement as never, t.queue as never, t.cobrowse as never, new MetricsService(), t.media as never, { handle: jest.fn() } as never).dispatch(t.ctx, 42, [])).resolves.toBeUndefined();
+    await expect(t.ctx && new Dispatcher(t.chat as never, t.engagement as never, t.queue as never, t.cobrowse as never, new MetricsService(), t.media as never, { handle: jest.fn() } as never, { handle: jest.fn() } as never).dispatch(t.ctx, 42, [])).resolves.toBeUndefined();
   });
 });
 

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { EV, LIMITS, PROXY_EV, assertUnreachable, clientSchemas, isClientEvent, type Ack, type ClientEvent } from '@engage/protocol';
+import { DOC_EV, EV, LIMITS, PROXY_EV, assertUnreachable, clientSchemas, isClientEvent, type Ack, type ClientEvent } from '@engage/protocol';
 import { InvalidPayloadError, PayloadTooLargeError, RateLimitedError, UnknownEventError, describeZodError } from '../common/errors';
 import { toAck } from '../common/socket-ack';
 import { MetricsService } from '../metrics/metrics.service';
 import { ChatHandler } from './handlers/chat.handler';
 import { CobrowseHandler } from './handlers/cobrowse.handler';
+import { DocumentsHandler } from './handlers/documents.handler';
 import { EngagementHandler } from './handlers/engagement.handler';
 import { MediaHandler } from './handlers/media.handler';
 import { ProxyHandler } from './handlers/proxy.handler';
@@ -16,7 +17,7 @@ import type { SocketContext } from './socket-context';
 const FLOOD_CUTOFF = 500;
 
 /** Events that stream (recorder batches, the agent's pointer and control input): the record bucket. */
-const STREAMED: ReadonlySet<string> = new Set([EV.cobrowseRecord, EV.cobrowsePointer, EV.cobrowseControlInput, PROXY_EV.input]);
+const STREAMED: ReadonlySet<string> = new Set([EV.cobrowseRecord, EV.cobrowsePointer, EV.cobrowseControlInput, PROXY_EV.input, DOC_EV.stroke]);
 
 type AckFn = (reply: Ack<unknown>) => void;
 
@@ -36,6 +37,7 @@ export class Dispatcher {
     private readonly metrics: MetricsService,
     private readonly media: MediaHandler,
     private readonly proxy: ProxyHandler,
+    private readonly documents: DocumentsHandler,
   ) {}
 
   async dispatch(ctx: SocketContext, event: unknown, args: unknown[]): Promise<void> {
@@ -83,6 +85,8 @@ export class Dispatcher {
         return this.media.handle(ctx, msg as Inbound<EventsOf<'media'>>);
       case 'proxy':
         return this.proxy.handle(ctx, msg as Inbound<EventsOf<'proxy'>>);
+      case 'doc':
+        return this.documents.handle(ctx, msg as Inbound<EventsOf<'doc'>>);
       default:
         return assertUnreachable(domain);
     }

@@ -4,7 +4,7 @@ import type { SocketContext } from './socket-context';
 /** A validated client→server message, discriminated by its event name. */
 export type Inbound<E extends ClientEvent = ClientEvent> = { [K in E]: { event: K; payload: ClientPayload<K> } }[E];
 
-export type Domain = 'chat' | 'engagement' | 'queue' | 'cobrowse' | 'media' | 'proxy';
+export type Domain = 'chat' | 'engagement' | 'queue' | 'cobrowse' | 'media' | 'proxy' | 'doc';
 export type EventsOf<D extends Domain> = Extract<ClientEvent, `${D}/${string}`>;
 
 /** One handler per domain; each ends its switch with assertUnreachable. */
@@ -22,6 +22,7 @@ export const DOMAIN_OF: Record<ClientEvent, Domain> = {
   'engagement/leave': 'engagement',
   'engagement/accept': 'engagement',
   'engagement/end': 'engagement',
+  'engagement/show-mode': 'engagement',
   'queue/subscribe': 'queue',
   'cobrowse/request': 'cobrowse',
   'cobrowse/respond': 'cobrowse',
@@ -52,4 +53,17 @@ export const DOMAIN_OF: Record<ClientEvent, Domain> = {
   'proxy/navigate': 'proxy',
   'proxy/control': 'proxy',
   'proxy/stop': 'proxy',
+  'doc/open': 'doc',
+  'doc/annotations': 'doc',
+  'doc/view': 'doc',
+  'doc/present': 'doc',
+  'doc/annotate': 'doc',
+  'doc/erase': 'doc',
+  'doc/stroke': 'doc',
+  'doc/field': 'doc',
+  'doc/field-policy': 'doc',
+  'doc/sign': 'doc',
+  'doc/export': 'doc',
+  'doc/video': 'doc',
+  'doc/calc': 'doc',
 };

@@ -7,6 +7,8 @@ import { Broadcaster } from './broadcaster';
 import { Dispatcher } from './dispatcher';
 import { ChatHandler } from './handlers/chat.handler';
 import { CobrowseHandler } from './handlers/cobrowse.handler';
+import { DocumentsHandler } from './handlers/documents.handler';
+import { DocumentsModule } from '../documents/documents.module';
 import { EngagementHandler } from './handlers/engagement.handler';
 import { MediaHandler } from './handlers/media.handler';
 import { MediaModule } from '../media/media.module';
@@ -16,8 +18,8 @@ import { QueueHandler } from './handlers/queue.handler';
 import { RealtimeGateway } from './realtime.gateway';
 
 @Module({
-  imports: [AuthModule, ChatModule, EngagementsModule, CobrowseModule, MediaModule, ProxyModule],
-  providers: [RealtimeGateway, Dispatcher, Broadcaster, ChatHandler, EngagementHandler, QueueHandler, CobrowseHandler, MediaHandler, ProxyHandler],
+  imports: [AuthModule, ChatModule, EngagementsModule, CobrowseModule, MediaModule, ProxyModule, DocumentsModule],
+  providers: [RealtimeGateway, Dispatcher, Broadcaster, ChatHandler, EngagementHandler, QueueHandler, CobrowseHandler, MediaHandler, ProxyHandler, DocumentsHandler],
   exports: [RealtimeGateway],
 })
 export class RealtimeModule {}

@@ -72,7 +72,8 @@ describe('direct co-browse: laser pointer and remote control with its own consen
     const engagementId = await agent.page.$eval(`${tid('engagement-item')}`, (e) => e.getAttribute('data-engagement-id') ?? '');
 
     // Sharing first (the existing consent), then the view shows the checkout.
-    await agent.page.locator(tid('cobrowse-start')).click();
+    // Going to the customer's page asks the customer to share it.
+    await agent.page.locator(tid('mode-tab-direct')).click();
     await customer.page.locator(w('cobrowse-allow')).click();
     await waitInReplay(agent.page, 'Card number');
     // Remote control is not on yet: nothing to click into.

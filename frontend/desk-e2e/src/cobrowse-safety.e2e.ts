@@ -90,7 +90,7 @@ describe('direct co-browse is safe for the agent and private for the customer', 
     await connected(customer);
     const states: CobrowseView[] = [];
     customer.on(EV.cobrowseState, (v) => states.push(v));
-    await agent.page.locator(tid('cobrowse-start')).click();
+    await agent.page.locator(tid('mode-tab-direct')).click();
     const start = Date.now();
     while (!states.some((v) => v.status === 'requesting')) {
       if (Date.now() - start > 10_000) throw new Error('no consent request reached the customer');
@@ -134,8 +134,8 @@ describe('direct co-browse is safe for the agent and private for the customer', 
     );
     expect(engagementId).not.toBe('');
 
-    // First request: declined, and the agent is told.
-    await agent.page.locator(tid('cobrowse-start')).click();
+    // First request (going to the customer's page asks): declined, and the agent is told.
+    await agent.page.locator(tid('mode-tab-direct')).click();
     await customer.page.locator(w('cobrowse-decline')).click();
     await waitForText(agent.page, 'cobrowse-status', 'declined');
 

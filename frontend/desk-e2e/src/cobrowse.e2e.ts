@@ -57,7 +57,8 @@ describe('direct co-browse of the customer’s real page', () => {
     tap.on(EV.cobrowseEvents, (m) => m.engagementId === engagementId && wire.push(...m.events));
     await tap.request(EV.cobrowseWatch, { engagementId });
 
-    await agent.page.locator(tid('cobrowse-start')).click();
+    // Going to the customer's page asks the customer to share it.
+    await agent.page.locator(tid('mode-tab-direct')).click();
     await waitForText(agent.page, 'cobrowse-status', 'Waiting');
     // Nothing of the page has left the browser before the customer allows it.
     await customer.page.waitForSelector(w('cobrowse-allow'));

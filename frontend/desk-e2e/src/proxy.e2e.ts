@@ -96,6 +96,7 @@ describe('browse together: a shared browser on a proxy worker', () => {
     await new Promise((r) => setTimeout(r, 1000));
 
     // The agent starts browse-together on the fixture; the customer sees the same page, laid out for a phone.
+    await agent.page.locator(tid('mode-tab-proxy')).click();
     await agent.page.locator(tid('proxy-url')).fill(`${fixture.origin}/`);
     await agent.page.locator(tid('proxy-start')).click();
     await waitForText(customer.page, 'proxy-status', 'Home w390', 30_000);

@@ -16,23 +16,7 @@ const TIMEOUT_MS = 10_000;
 
 /** POST /api/engagements/open: the visitor asks for a chat; answers the engagement and its token. */
 export async function openEngagement(platform: string, body: OpenEngagementRequest): Promise<CustomerSession> {
-  const ctrl = typeof AbortController === 'function' ? new AbortController() : null;
-  const timer = setTimeout(() => ctrl?.abort(), TIMEOUT_MS);
-  let res: Response;
-  try {
-    res = await fetch(`${platform}${API.openEngagement}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-      credentials: 'omit',
-      signal: ctrl?.signal,
-    });
-  } catch {
-    throw new ApiError(0, 'network', 'Chat is unavailable right now.');
-  } finally {
-    clearTimeout(timer);
-  }
-  const data = (await res.json().catch(() => null)) as unknown;
+  const { res, data } = await post(platform, API.openEngagement, null, 'Chat is unavailable right now.', body);
   if (!res.ok) {
     const err = data as Partial<ErrorBody> | null;
     const busy = res.status === 429 || res.status === 503;
@@ -49,7 +33,7 @@ export async function openEngagement(platform: string, body: OpenEngagementReque
 
 /** POST /api/cobrowse/share-code: "Share this page" — a 6-digit code the customer reads to the agent. */
 export async function requestShareCode(platform: string, customerToken: string): Promise<ShareCodeResponse> {
-  const { res, data } = await postWithToken(platform, API.shareCode, customerToken, 'Sharing is unavailable right now.');
+  const { res, data } = await post(platform, API.shareCode, customerToken, 'Sharing is unavailable right now.');
   const body = data as Partial<ShareCodeResponse & ErrorBody> | null;
   if (!res.ok) {
     const sentence = res.status === 429 ? 'Too many codes in a row. Please wait a moment and try again.' : body?.message && res.status === 409 ? body.message : 'Sharing is unavailable right now.';
@@ -61,19 +45,20 @@ export async function requestShareCode(platform: string, customerToken: string):
 
 /** POST /api/cobrowse/share-code/cancel: the unused code stops working. */
 export async function cancelShareCode(platform: string, customerToken: string): Promise<void> {
-  const { res } = await postWithToken(platform, API.cancelShareCode, customerToken, 'The code could not be withdrawn.');
+  const { res } = await post(platform, API.cancelShareCode, customerToken, 'The code could not be withdrawn.');
   if (!res.ok) throw new ApiError(res.status, 'http', 'The code could not be withdrawn.');
 }
 
-async function postWithToken(platform: string, path: string, token: string, offline: string): Promise<{ res: Response; data: unknown }> {
+/** A JSON POST to the platform, with the customer's token when there is one; `offline` is the sentence when it cannot be reached. */
+async function post(platform: string, path: string, token: string | null, offline: string, body: unknown = {}): Promise<{ res: Response; data: unknown }> {
   const ctrl = typeof AbortController === 'function' ? new AbortController() : null;
   const timer = setTimeout(() => ctrl?.abort(), TIMEOUT_MS);
   let res: Response;
   try {
     res = await fetch(`${platform}${path}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: '{}',
+      headers: token ? { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` } : { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
       credentials: 'omit',
       signal: ctrl?.signal,
     });

@@ -60,6 +60,8 @@ input,textarea{font:inherit;color:#1f2328;background:#fff;border:1px solid #c8d1
 .cb-error{margin:0;font-size:13px;color:#a1161f}
 .cb-actions{display:flex;gap:8px}
 .cb-actions button{flex:1}
+.lift-bar{display:flex;justify-content:flex-end;padding:2px 16px;border-bottom:1px solid #e1e6eb}
+.root .lift-link{font-size:13px;color:#1a5fc8;min-height:28px}
 .share{padding:12px 16px;background:#fff;border-bottom:1px solid #e1e6eb;display:grid;gap:8px}
 .share-offer,.share-shown{display:grid;gap:8px}
 .share-note{margin:0;font-size:13px;color:#3d444d}
@@ -84,7 +86,6 @@ input,textarea{font:inherit;color:#1f2328;background:#fff;border:1px solid #c8d1
 .cb-pointer[hidden]{display:none}
 .cb-pointer-dot{width:14px;height:14px;margin:-7px 0 0 -7px;border-radius:50%;background:#e0162b;box-shadow:0 0 0 4px rgba(224,22,43,.3),0 1px 4px rgba(0,0,0,.4)}
 .cb-pointer-name{padding:1px 6px;border-radius:6px;background:#e0162b;color:#fff;font-size:12px;font-weight:600;white-space:nowrap}
-@media (prefers-reduced-motion: reduce){.cb-pointer{transition:none}}
 @media (max-width:480px){
   .root.sharing .panel{top:44px;height:auto}
   .root.sharing.paused .panel{top:96px}
@@ -98,5 +99,5 @@ input,textarea{font:inherit;color:#1f2328;background:#fff;border:1px solid #c8d1
   .composer textarea{font-size:16px}
   .intro input{font-size:16px}
 }
-@media (prefers-reduced-motion:reduce){.launcher{transition:none}}
+@media (prefers-reduced-motion:reduce){.launcher,.cb-pointer{transition:none}}
 `;

@@ -6,6 +6,8 @@ import { createCobrowseParts, type CobrowseViewHandlers } from './cobrowse/cobro
 import type { ConsentState } from './cobrowse/consent';
 import type { ShareCodeState } from './cobrowse/share-code';
 import { createShareParts, type ShareViewHandlers } from './cobrowse/share-view';
+import type { Invitation } from './lift/lift';
+import { createLiftParts, type LiftViewHandlers } from './lift/lift-view';
 
 /** What the chat part of the panel shows; read from the ChatSession on each change. */
 export interface ChatView {
@@ -22,6 +24,7 @@ export const EMPTY_CHAT: ChatView = { messages: [], pending: [], typing: null, p
 export interface ViewHandlers {
   cobrowse: CobrowseViewHandlers;
   share: ShareViewHandlers;
+  lift: LiftViewHandlers;
   toggle(): void;
   close(): void;
   start(name: string): void;
@@ -33,8 +36,16 @@ export interface ViewHandlers {
   newChat(): void;
 }
 
+/** The invitation to the full view, and whether the full view can be opened now. */
+export interface LiftView {
+  invite: Invitation | null;
+  available: boolean;
+}
+
 export interface View {
-  render(state: WidgetState, chat: ChatView, cobrowse: ConsentState, share: ShareCodeState): void;
+  render(state: WidgetState, chat: ChatView, cobrowse: ConsentState, share: ShareCodeState, lift: LiftView): void;
+  /** Moves focus to a new invitation to the full view. */
+  focusLift(): void;
   /** Moves focus to the share code once it is shown. */
   focusShareCode(): void;
   focusInside(): void;
@@ -122,8 +133,10 @@ export function createView(parent: HTMLElement, handlers: ViewHandlers, wrap: Wr
 
   const share = createShareParts(handlers.share, listen, h as (tag: string, attrs?: Record<string, string>, ...kids: Array<Node | string>) => HTMLElement, () => nameInput.value.trim());
 
+  const lift = createLiftParts(handlers.lift, listen, h as (tag: string, attrs?: Record<string, string>, ...kids: Array<Node | string>) => HTMLElement);
+
   const body = h('div', { class: 'body' }, intro, unavailable, banner, log, typing, again);
-  const panel = h('section', { class: 'panel', id: 'engage-panel', role: 'dialog', 'aria-labelledby': 'engage-title', hidden: '' }, head, cobrowse.controlPrompt, cobrowse.prompt, share.section, body, composer);
+  const panel = h('section', { class: 'panel', id: 'engage-panel', role: 'dialog', 'aria-labelledby': 'engage-title', hidden: '' }, head, lift.link, cobrowse.controlPrompt, cobrowse.prompt, lift.section, share.section, body, composer);
   const root = h('div', { class: 'root' }, cobrowse.banner, launcher, panel, cobrowse.pointer);
   shadow.append(style, root);
   parent.append(host);
@@ -238,8 +251,9 @@ export function createView(parent: HTMLElement, handlers: ViewHandlers, wrap: Wr
   }
 
   return {
-    render(state, chat, consent, shareState) {
+    render(state, chat, consent, shareState, liftView) {
       cobrowse.render(consent);
+      lift.render(liftView.invite, liftView.available && state.phase === 'active');
       // Share is offered before a chat, or while waiting for one; an agent in the chat asks from the desk.
       const offerShare = shareState.phase === 'creating' || (consent.status === 'off' && (state.phase === 'idle' || state.phase === 'unavailable' || state.phase === 'waiting'));
       share.render(shareState, offerShare, Date.now());
@@ -288,6 +302,9 @@ export function createView(parent: HTMLElement, handlers: ViewHandlers, wrap: Wr
     focusInside() {
       const target = !intro.hidden ? nameInput : !composer.hidden && !input.disabled ? input : !again.hidden ? newChatBtn : closeBtn;
       target.focus();
+    },
+    focusLift() {
+      lift.focusInvite();
     },
     focusShareCode() {
       share.focusCode();

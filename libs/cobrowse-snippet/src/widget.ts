@@ -8,6 +8,8 @@ import { EMPTY_CHAT, createView, type ChatView, type View } from './view';
 import { createCobrowseController } from './cobrowse/controller';
 import type { CobrowseSiteOptions } from './cobrowse/privacy';
 import { SHARE_IDLE, isExpired, type ShareCodeState } from './cobrowse/share-code';
+import { LIFT_EV } from './lift/events';
+import { INITIAL_LIFT, fullViewUrl, invitation, updateLift, type LiftKind, type LiftState } from './lift/lift';
 
 export interface WidgetOptions {
   /** Platform origin (and path prefix), without a trailing slash. */
@@ -58,6 +60,7 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
   let stopped = false;
   let share: ShareCodeState = SHARE_IDLE;
   let shareTicker: ReturnType<typeof setInterval> | undefined;
+  let lift: LiftState = INITIAL_LIFT;
   const cleanups: Array<() => void> = [];
   const cobrowse = createCobrowseController({
     safe,
@@ -123,7 +126,40 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
 
   function render(): void {
     if (!view || stopped) return;
-    view.render(state, chatView(), cobrowse.state(), share);
+    view.render(state, chatView(), cobrowse.state(), share, { invite: invitation(lift, state.agentName), available: !!session && state.phase === 'active' });
+  }
+
+  /** A call, browse-together or the document room changed: a new invitation opens the panel. */
+  function setLift(patch: Partial<LiftState>, again?: LiftKind): void {
+    const before = invitation(lift, state.agentName);
+    lift = updateLift(lift, patch, again);
+    const after = invitation(lift, state.agentName);
+    if (after && after.title !== before?.title && state.phase === 'active') {
+      const wasOpen = state.open;
+      dispatch({ type: 'open' });
+      render();
+      // Only a closed panel gives up focus to the invitation: a customer typing keeps the composer.
+      if (!wasOpen) view?.focusLift();
+      return;
+    }
+    scheduleRender();
+  }
+
+  /**
+   * The full engagement room (join page) in a new tab, on this engagement and session. The token
+   * goes only to the platform's own origin, in the fragment; the new tab gets no handle on this page.
+   */
+  function openFullView(kind: LiftKind | null): void {
+    const s = session;
+    if (!s || state.phase !== 'active') return;
+    const url = fullViewUrl(platform, s.customerToken);
+    if (!url) return;
+    window.open(url, '_blank', 'noopener,noreferrer');
+    if (kind) answer(kind);
+  }
+
+  function answer(kind: LiftKind): void {
+    setLift({ answered: [...lift.answered, kind] });
   }
 
   function setShare(next: ShareCodeState): void {
@@ -175,7 +211,24 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
     const c = ChatSession.create({ socket: sock, engagementId: s.engagementId, role: 'customer', storage: store, selfName: s.customerName ?? '' });
     socket = sock;
     chat = c;
-    unbind = [c.onChange(safe('chat:change', onChatChange)), sock.onStatus(safe('socket:status', onStatus))];
+    const mine = (engagementId: string) => engagementId === s.engagementId;
+    unbind = [
+      c.onChange(safe('chat:change', onChatChange)),
+      sock.onStatus(safe('socket:status', onStatus)),
+      sock.on(
+        LIFT_EV.callState,
+        safe('lift:call', (v) => mine(v.engagementId) && setLift({ offer: v.status === 'offered' ? { video: v.kind !== 'audio', by: v.offeredBy } : null })),
+      ),
+      sock.on(LIFT_EV.proxyState, safe('lift:proxy', (v) => mine(v.engagementId) && setLift({ proxyOn: v.status !== 'off' }))),
+      sock.on(LIFT_EV.docRoom, safe('lift:documents', (r) => mine(r.engagementId) && setLift({ docs: r.documents.length }, r.documents.length > lift.docs ? 'document' : undefined))),
+      sock.on(
+        EV.engagementModeShown,
+        safe('lift:mode-shown', (m) => {
+          const kind = m.mode === 'proxy' || m.mode === 'document' ? m.mode : null;
+          if (mine(m.engagementId) && m.by === 'agent' && kind) setLift({ first: kind }, kind);
+        }),
+      ),
+    ];
     cobrowse.attach(sock, s.engagementId);
     dispatch({ type: 'sessionReady' });
   }
@@ -222,6 +275,8 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
 
   function applyEngagement(e: EngagementView): void {
     dispatch({ type: 'engagement', engagement: e });
+    if (e.state === 'ended') lift = INITIAL_LIFT;
+    else setLift({ mode: e.mode });
     if (e.state === 'ended' && share.phase !== 'idle') setShare(SHARE_IDLE);
     if (e.state === 'ended' && session) {
       // Nothing to resume on the next page; the ended chat stays visible on this one.
@@ -233,6 +288,7 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
 
   /** The stored session no longer works (expired token, engagement gone): start over. */
   function forget(message: string): void {
+    lift = INITIAL_LIFT;
     if (session) clearSession(store, session.engagementId);
     session = null;
     disconnect();
@@ -255,6 +311,10 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
         shareThisPage(name).catch((e: unknown) => safe.report(e, 'share'));
       },
       cancel: () => cancelShare(),
+    },
+    lift: {
+      openFullView: (kind: LiftKind | null) => openFullView(kind),
+      dismiss: (kind: LiftKind) => answer(kind),
     },
     toggle: () => (state.open ? handlers.close() : open(true)),
     close: () => close(true),
@@ -287,6 +347,7 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
       disconnect();
       chat = null;
       seenSeq = 0;
+      lift = INITIAL_LIFT;
       setShare(SHARE_IDLE);
       dispatch({ type: 'reset' });
       render();

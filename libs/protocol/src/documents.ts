@@ -53,7 +53,8 @@ export const DOC_API = {
    */
   documents: (engagementId: string) => `/api/engagements/${engagementId}/documents`,
   /**
-   * GET: the bytes of a document: `?variant=original|pdf|thumb|page1`. Authorized by the signed
+   * GET: the bytes of a document: `?variant=original|pdf|thumb|page1|media` (`media`: the image or
+   * video itself, inline; `original` is always a download). Authorized by the signed
    * `exp` and `sig` query parameters of the URLs in DocumentView (valid DOC_URL_TTL), so that
    * <img>, <video> and pdf.js can load them; answers `Content-Disposition`, `nosniff`, a strict
    * CSP, and honours `Range` (video seeking).

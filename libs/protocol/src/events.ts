@@ -1,4 +1,4 @@
-import type { ChatMessage, CobrowseView, ControlInput, EngagementView, RecordedEvent, Role, SenderRole } from './model';
+import type { ChatMessage, CobrowseView, ControlInput, EngagementView, RecordedEvent, Role, SenderRole, ShownMode, TimelineEntry } from './model';
 import type { clientSchemas } from './schemas';
 import type { z } from 'zod';
 
@@ -19,6 +19,7 @@ export const EV = {
   engagementLeave: 'engagement/leave',
   engagementAccept: 'engagement/accept',
   engagementEnd: 'engagement/end',
+  engagementShowMode: 'engagement/show-mode',
   queueSubscribe: 'queue/subscribe',
   cobrowseRequest: 'cobrowse/request',
   cobrowseRespond: 'cobrowse/respond',
@@ -38,6 +39,7 @@ export const EV = {
   chatTypingChanged: 'chat/typing-changed',
   chatReadChanged: 'chat/read-changed',
   engagementUpdated: 'engagement/updated',
+  engagementModeShown: 'engagement/mode-shown',
   queueUpdated: 'queue/updated',
   sessionError: 'session/error',
   cobrowseState: 'cobrowse/state',
@@ -58,6 +60,8 @@ export interface ClientResults {
   'engagement/leave': Record<string, never>;
   'engagement/accept': { engagement: EngagementView };
   'engagement/end': { engagement: EngagementView };
+  /** A participant switched what they show (a mode that already runs, or back to the chat): recorded in the timeline. */
+  'engagement/show-mode': { entry: TimelineEntry };
   'queue/subscribe': { queue: EngagementView[]; live: EngagementView[] };
   /** Agent asks the customer to share the page. */
   'cobrowse/request': { cobrowse: CobrowseView };
@@ -92,6 +96,8 @@ export interface ServerPayloads {
   'chat/typing-changed': { engagementId: string; role: SenderRole; name: string; typing: boolean };
   'chat/read-changed': { engagementId: string; role: 'customer' | 'agent'; seq: number };
   'engagement/updated': EngagementView;
+  /** To the other members of the room: someone switched what they show (the customer follows the agent). */
+  'engagement/mode-shown': { engagementId: string; mode: ShownMode; by: 'customer' | 'agent'; entry: TimelineEntry };
   /** Full picture for staff: waiting engagements, and (supervisors) every live one. */
   'queue/updated': { queue: EngagementView[]; live: EngagementView[] };
   /** An error not tied to an acknowledged request (for example a refused handshake). */

@@ -18,6 +18,13 @@ export type CallState = (typeof CALL_STATES)[number];
 export const COBROWSE_MODES = ['none', 'direct', 'proxy', 'document'] as const;
 export type CobrowseMode = (typeof COBROWSE_MODES)[number];
 
+/**
+ * What a participant puts in front of them: the chat alone, or one co-browse mode beside it. A
+ * switch to a mode that already runs is recorded as `mode.shown` (starting a mode records its own row).
+ */
+export const SHOWN_MODES = ['chat', 'direct', 'proxy', 'document'] as const;
+export type ShownMode = (typeof SHOWN_MODES)[number];
+
 export interface UserView {
   id: string;
   email: string;

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { EV, type ClientEvent } from './events';
 import { LIMITS } from './limits';
-import { CONTROL_KEYS } from './model';
+import { CONTROL_KEYS, SHOWN_MODES } from './model';
 import { mediaClientSchemas } from './media';
 import { proxyClientSchemas } from './proxy';
+import { docClientSchemas } from './documents';
 
 // Runtime schemas of everything a client sends. Kept apart from the names and types so that a
 // bundle needing only those (the site snippet) does not carry zod.
@@ -48,6 +49,7 @@ export const clientSchemas = {
   [EV.engagementLeave]: z.object({ engagementId }),
   [EV.engagementAccept]: z.object({ engagementId }),
   [EV.engagementEnd]: z.object({ engagementId }),
+  [EV.engagementShowMode]: z.object({ engagementId, mode: z.enum(SHOWN_MODES) }),
   [EV.queueSubscribe]: z.object({}),
   [EV.cobrowseRequest]: z.object({ engagementId }),
   [EV.cobrowseRespond]: z.object({ engagementId, accept: z.boolean() }),
@@ -72,6 +74,7 @@ export const clientSchemas = {
   [EV.cobrowseControlNote]: z.object({ engagementId, message: z.string().min(1).max(LIMITS.controlNoteMaxChars) }),
   ...mediaClientSchemas,
   ...proxyClientSchemas,
+  ...docClientSchemas,
 } as const;
 
 export function isClientEvent(name: string): name is ClientEvent {

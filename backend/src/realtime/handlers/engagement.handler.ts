@@ -6,7 +6,7 @@ import { CobrowseService } from '../../cobrowse/cobrowse.service';
 import { EngagementsService } from '../../engagements/engagements.service';
 import { CallsService } from '../../media/calls.service';
 import { ProxyService } from '../../proxy/proxy.service';
-import { assertMayAccept, assertMayView, endReasonFor } from '../access';
+import { assertMayAccept, assertMayView, endReasonFor, participantRole } from '../access';
 import type { DomainHandler, EventsOf, Inbound } from '../inbound';
 import type { SocketContext } from '../socket-context';
 
@@ -50,6 +50,15 @@ export class EngagementHandler implements DomainHandler<'engagement'> {
         const reason = endReasonFor(ctx.principal, await this.engagements.view(id));
         const actor = isStaff(ctx.principal) ? 'agent' : 'customer';
         return { engagement: await this.engagements.end(id, reason, actor) };
+      }
+      case 'engagement/show-mode': {
+        // Only the two participants switch what they show; a supervisor watches.
+        const by = participantRole(ctx.principal, await this.engagements.view(id));
+        const { mode } = msg.payload;
+        const { entry } = await this.engagements.recordModeShown(id, by, mode);
+        ctx.log.info({ eid: id, event: msg.event, mode, by }, 'mode shown');
+        ctx.toOthers(id, EV.engagementModeShown, { engagementId: id, mode, by, entry });
+        return { entry };
       }
       default:
         return assertUnreachable(msg);

@@ -65,7 +65,8 @@ declare global {
     .live .status { color: var(--text, inherit); font-weight: 600; }
     .actions { display: flex; gap: 8px; flex-wrap: wrap; }
     .error { margin: 0 16px 8px; color: var(--danger); font-size: 0.875rem; }
-    .media { position: relative; background: #111; height: 240px; }
+    /* The host page shrinks the video (--call-media-height) while a co-browse mode takes the room. */
+    .media { position: relative; background: #111; height: var(--call-media-height, 240px); }
     .media[hidden] { display: none; }
     .remote { width: 100%; height: 100%; object-fit: contain; }
     .local { position: absolute; right: 8px; bottom: 8px; width: 120px; height: 90px; object-fit: cover; border: 2px solid #fff; border-radius: 6px; background: #333; }

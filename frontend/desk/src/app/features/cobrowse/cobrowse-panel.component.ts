@@ -238,7 +238,8 @@ export class CobrowsePanelComponent {
     await this.#send(() => this.#socket.request(EV.cobrowseControlRevoke, { engagementId: this.engagementId() }));
   }
 
-  protected async start(): Promise<void> {
+  /** Asks the customer to share their page (also what the desk's mode bar does when the agent goes to it). */
+  async start(): Promise<void> {
     await this.#send(() => this.#socket.request(EV.cobrowseRequest, { engagementId: this.engagementId() }));
   }
 

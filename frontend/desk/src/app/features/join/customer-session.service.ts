@@ -1,12 +1,18 @@
-import { HttpClient } from '@angular/common/http';
+import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
 import { type ConnectionStatus, EngageSocket } from '@engage/chat-client';
-import { API, type CustomerSession, EV } from '@engage/protocol';
+import { API, type CustomerSession, EV, type EngagementDetail } from '@engage/protocol';
 import { firstValueFrom } from 'rxjs';
 import { type ChatState, openChat } from '../../core/realtime/chat-state';
+import { describeError } from '../../core/errors';
 import { readSession, removeSession, writeSession } from '../../core/storage';
+import { engagementOfToken } from './session-link';
 
 const KEY = 'engage.customer.session';
+const AGAIN = 'Go back to the chat on the website and choose “Open full view” again.';
+/** What the customer reads when the link of the full view does not open their conversation. */
+export const LINK_REFUSED = `This link does not open a conversation: it is not valid or has expired. ${AGAIN}`;
+export const LINK_ENDED = 'This conversation has ended. You can start a new chat on the website.';
 
 interface StoredCustomer {
   token: string;
@@ -55,6 +61,36 @@ export class CustomerSessionService {
     const body = customerName ? { code, customerName } : { code };
     const res = await firstValueFrom(this.#http.post<CustomerSession>(API.join, body));
     const s: StoredCustomer = { token: res.customerToken, engagementId: res.engagement.id, name: res.engagement.customerName || customerName, code };
+    writeSession(KEY, s);
+    this.#stored.set(s);
+    this.#start(s);
+  }
+
+  /**
+   * The widget's full view: the customer's own token (from the link's fragment) becomes this page's
+   * session once the backend accepts it for a live engagement. Refusals end up in `notice`.
+   */
+  async adopt(token: string): Promise<void> {
+    this.leave();
+    this.notice.set('');
+    const engagementId = engagementOfToken(token);
+    if (!engagementId) {
+      this.notice.set(LINK_REFUSED);
+      return;
+    }
+    let detail: EngagementDetail;
+    try {
+      detail = await firstValueFrom(this.#http.get<EngagementDetail>(API.engagement(engagementId), { headers: { Authorization: `Bearer ${token}` } }));
+    } catch (err) {
+      const refused = err instanceof HttpErrorResponse && (err.status === 401 || err.status === 403 || err.status === 404);
+      this.notice.set(refused ? LINK_REFUSED : `${describeError(err)} ${AGAIN}`);
+      return;
+    }
+    if (detail.engagement.state === 'ended') {
+      this.notice.set(LINK_ENDED);
+      return;
+    }
+    const s: StoredCustomer = { token, engagementId, name: detail.engagement.customerName, code: null };
     writeSession(KEY, s);
     this.#stored.set(s);
     this.#start(s);
