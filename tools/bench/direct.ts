@@ -4,6 +4,7 @@
 // measured in the same run with the same pages and the same load.
 import { API, type Ack, type EngagementView, type LoginResponse } from '@engage/protocol';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import puppeteer, { type Browser, type CDPSession, type Page } from 'puppeteer-core';
@@ -210,6 +211,84 @@ function perMinute(s: WireSizes, ms: number): Record<string, number> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The real wire: a TCP proxy on loopback between the customer's browser and the backend
+
+interface WireCount {
+  /** Bytes the customer's WebSocket connections sent (frames as negotiated: headers, mask, deflate). */
+  clientToServer: number;
+  serverToClient: number;
+  /** WebSocket connections that carried bytes while capturing (one per page load). */
+  connections: number;
+}
+
+interface WireProxy {
+  url: string;
+  setTarget(port: number): void;
+  start(): void;
+  stop(): WireCount;
+  close(): Promise<void>;
+}
+
+/** Forwards every connection to the backend untouched and counts the bytes of WebSocket connections
+ *  (those whose request asks for `Upgrade: websocket`) while capturing; HTTP (widget.js…) is not counted. */
+async function startWireProxy(): Promise<WireProxy> {
+  let target = 0;
+  let capturing = false;
+  let count: WireCount = { clientToServer: 0, serverToClient: 0, connections: 0 };
+  const live = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    client.setNoDelay(true);
+    const upstream = net.connect({ port: target, host: '127.0.0.1', noDelay: true });
+    live.add(client).add(upstream);
+    let ws: boolean | null = null;
+    let counted = false;
+    const tally = (dir: 'clientToServer' | 'serverToClient', n: number) => {
+      if (!ws || !capturing) return;
+      if (!counted) {
+        counted = true;
+        count.connections++;
+      }
+      count[dir] += n;
+    };
+    client.on('data', (d: Buffer) => {
+      ws ??= /\r\nupgrade:\s*websocket/i.test(d.toString('latin1', 0, Math.min(d.length, 4096)));
+      tally('clientToServer', d.length);
+      upstream.write(d);
+    });
+    upstream.on('data', (d: Buffer) => {
+      tally('serverToClient', d.length);
+      client.write(d);
+    });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      live.delete(client);
+      live.delete(upstream);
+    };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    setTarget: (p) => void (target = p),
+    start() {
+      count = { clientToServer: 0, serverToClient: 0, connections: 0 };
+      capturing = true;
+    },
+    stop() {
+      capturing = false;
+      return count;
+    },
+    close: async () => {
+      for (const s of live) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Full path: customer widget → backend → desk viewer
 
 async function post<T>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
@@ -278,19 +357,24 @@ export async function benchDirect(): Promise<void> {
   const demoPort = await freePort();
   const demoOrigin = `http://127.0.0.1:${demoPort}`;
   const pg = await startPostgres();
+  // Customer pages reach the backend through the counting proxy (PUBLIC_URL: the demo site's widget
+  // tag points there too); the agent and the viewers connect directly.
+  const wire = await startWireProxy();
   const backend = await startBackend({
     DATABASE_URL: pg.url,
     SEED_DEMO: 'true',
     DEMO_SITE_PORT: String(demoPort),
     ALLOWED_ORIGINS: [server.origin, demoOrigin].join(','),
+    PUBLIC_URL: wire.url,
   });
-  server.setBackend(backend.url);
+  wire.setTarget(Number(new URL(backend.url).port));
+  server.setBackend(wire.url);
   const browser = await launch();
   progress(`direct: backend ${backend.url}, pages ${server.origin}, relay ${server.relayUrl}, demo ${demoOrigin}`);
 
   const results: {
     plain?: { quiet: Phase; mixed: Phase; overhead?: Overhead; bytes?: WireSizes; bytesMs?: number; startLagMs?: number; rafWait?: number[] };
-    full?: { quiet: Phase; mixed: Phase; overhead?: Overhead; bytes?: WireSizes; bytesMs?: number; extensions?: string | null };
+    full?: { quiet: Phase; mixed: Phase; overhead?: Overhead; bytes?: WireSizes; bytesMs?: number; extensions?: string | null; wire?: WireCount };
   } = {};
   const errors: Record<string, string> = {};
   const fail = (what: string, e: unknown) => {
@@ -302,7 +386,7 @@ export async function benchDirect(): Promise<void> {
   let nonePage: Page | undefined;
   let lateJoin: { ms: number[]; connectMs: number[] } | undefined;
   const snapshot: { full?: { times: number[]; start: number; bytes: number; nodes: number }; plain?: { times: number[]; start: number; bytes: number; nodes: number } } = {};
-  let demo: { sizes: WireSizes; ms: number; extensions: string | null; pages: number } | undefined;
+  let demo: { sizes: WireSizes; ms: number; extensions: string | null; pages: number; wire: WireCount } | undefined;
   let login: LoginResponse | undefined;
   let agentSocket: Socket | undefined;
 
@@ -376,13 +460,15 @@ export async function benchDirect(): Promise<void> {
       const quiet = await runPhase(customer, viewer, TICKS, false);
       progress(`direct: full mutation p50 ${pct(quiet.mutation, 50).toFixed(2)} ms, p99 ${pct(quiet.mutation, 99).toFixed(2)} ms (${quiet.mutation.samples.length} samples, ${quiet.mutation.missing} missing)`);
       tap.capturing = true;
+      wire.start();
       const mixedStart = Date.now();
       const mixed = await runPhase(customer, viewer, MIXED_MS / TICK_MS, true);
       const mixedMs = Date.now() - mixedStart - 600;
       tap.capturing = false;
+      const wireCount = wire.stop();
       const bytes = await wireSizes(tap.frames);
       progress(`direct: full with pointer: mutation p99 ${pct(mixed.mutation, 99).toFixed(2)} ms, cursor p99 ${mixed.cursor ? pct(mixed.cursor, 99).toFixed(2) : '?'} ms, ${tap.frames.length} record frames`);
-      results.full = { quiet, mixed, bytes, bytesMs: mixedMs, extensions: tap.extensions };
+      results.full = { quiet, mixed, bytes, bytesMs: mixedMs, extensions: tap.extensions, wire: wireCount };
     } catch (e) {
       fail('full path', e);
     }
@@ -474,7 +560,7 @@ export async function benchDirect(): Promise<void> {
     // ------------------------------------------------------------------ scripted session on the demo site
     try {
       if (!agentSocket) throw new Error('no agent socket');
-      demo = await demoSession(browser, demoOrigin, agentSocket);
+      demo = await demoSession(browser, demoOrigin, agentSocket, wire);
     } catch (e) {
       fail('demo session', e);
     }
@@ -484,6 +570,7 @@ export async function benchDirect(): Promise<void> {
     await backend.stop();
     await pg.stop();
     await server.close();
+    await wire.close();
   }
 
   // ------------------------------------------------------------------ figures
@@ -516,10 +603,18 @@ export async function benchDirect(): Promise<void> {
     extrapolated_to: '1 min',
     ...perMinute(s, ms),
   });
-  if (F?.bytes && F.bytesMs) {
-    figure('direct.bytes_per_min_synthetic', (F.bytes.perMessageStream * 60_000) / F.bytesMs, 'bytes', {
+  const wireNote = (w: WireCount, ms: number) => ({
+    how: 'bytes the customer browser wrote to its WebSocket connections, counted at a TCP proxy on loopback between it and the backend (frame headers, masks and the negotiated compression included; TCP/IP headers not)',
+    wire_client_to_server_bytes: w.clientToServer,
+    wire_server_to_client_bytes_per_min: Math.round((w.serverToClient * 60_000) / ms),
+    wire_connections: w.connections,
+    models: 'the *_deflate_bytes_per_min fields model the same recorder frames compressed offline (raw_bytes_per_min: uncompressed)',
+  });
+  if (F?.bytes && F.bytesMs && F.wire) {
+    figure('direct.bytes_per_min_synthetic', (F.wire.clientToServer * 60_000) / F.bytesMs, 'bytes', {
+      ...wireNote(F.wire, F.bytesMs),
       ...bytesNote(F.bytes, F.bytesMs),
-      what: 'cobrowse/record socket.io frames the customer page sent (CDP Network.webSocketFrameSent), a mutation every 50 ms + 40 pointer moves/s',
+      what: 'the customer socket during a mutation every 50 ms + 40 pointer moves/s (recorder frames seen with CDP Network.webSocketFrameSent for the models)',
       negotiated_ws_extensions: F.extensions,
       target: 40 * 1024,
     });
@@ -528,12 +623,15 @@ export async function benchDirect(): Promise<void> {
     figure('direct.baseline_bytes_per_min_synthetic', (P.bytes.perMessageStream * 60_000) / P.bytesMs, 'bytes', { ...bytesNote(P.bytes, P.bytesMs), what: 'plain rrweb events, one JSON frame each, through the bare relay' });
   } else missing('direct.baseline_bytes_per_min_synthetic', 'bytes', why('baseline'));
   if (demo) {
-    figure('direct.bytes_per_min_demo', (demo.sizes.perMessageStream * 60_000) / demo.ms, 'bytes', {
+    figure('direct.bytes_per_min_demo', (demo.wire.clientToServer * 60_000) / demo.ms, 'bytes', {
+      ...wireNote(demo.wire, demo.ms),
+      wire_bytes_per_min_over_5_min: Math.round(demo.wire.clientToServer / 5),
       ...bytesNote(demo.sizes, demo.ms),
       what: `scripted session on the demo site (${demo.pages} page loads: login, products, add to cart, cart, checkout form typing, a 500-row table built into the page and scrolled), compressed from the 5-minute script into ${round(demo.ms / 1000)} s`,
       session_total_raw_bytes: demo.sizes.raw,
       session_total_stream_deflate_bytes: demo.sizes.perMessageStream,
       negotiated_ws_extensions: demo.extensions,
+      target: 50 * 1024,
     });
   } else missing('direct.bytes_per_min_demo', 'bytes', why('demo session'));
 
@@ -565,7 +663,7 @@ export async function benchDirect(): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 
-async function demoSession(browser: Browser, demo: string, agent: Socket): Promise<{ sizes: WireSizes; ms: number; extensions: string | null; pages: number }> {
+async function demoSession(browser: Browser, demo: string, agent: Socket, wire: WireProxy): Promise<{ sizes: WireSizes; ms: number; extensions: string | null; pages: number; wire: WireCount }> {
   progress('direct: scripted session on the demo site');
   const page = await party(browser);
   const tap = await wireTap(page);
@@ -589,6 +687,7 @@ async function demoSession(browser: Browser, demo: string, agent: Socket): Promi
   await Promise.all([page.waitForNavigation(), page.click('form button[type="submit"]')]);
   await page.goto(`${demo}/products`, { waitUntil: 'load' });
   tap.capturing = true;
+  wire.start();
   const start = Date.now();
   await startCobrowse(page, agent, 'Demo customer');
   await wander(2000);
@@ -624,8 +723,9 @@ async function demoSession(browser: Browser, demo: string, agent: Socket): Promi
   await wander(2000);
   await sleep(500);
   tap.capturing = false;
+  const wireCount = wire.stop();
   const ms = Date.now() - start;
   const sizes = await wireSizes(tap.frames);
   await closeParty(page);
-  return { sizes, ms, extensions: tap.extensions, pages };
+  return { sizes, ms, extensions: tap.extensions, pages, wire: wireCount };
 }

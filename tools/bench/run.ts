@@ -2,10 +2,11 @@ import { benchCall } from './call';
 import { benchChat } from './chat';
 import { benchDirect } from './direct';
 import { benchDoc } from './doc';
+import { benchProxy } from './proxy';
 import { benchSfu } from './sfu';
 import { progress } from './report';
 
-const AREAS: Record<string, () => Promise<void>> = { call: benchCall, chat: benchChat, direct: benchDirect, doc: benchDoc, sfu: benchSfu };
+const AREAS: Record<string, () => Promise<void>> = { call: benchCall, chat: benchChat, direct: benchDirect, doc: benchDoc, proxy: benchProxy, sfu: benchSfu };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -91,17 +91,22 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
     if (e.mode === 'direct' || e.mode === 'document') throw new InvalidStateError('Stop the current co-browse mode first.');
     const entry: Running = { view: { engagementId: id, status: 'starting', url, title: null, driver: who, blockedReason: null, reason: null }, session: undefined, agentId: e.agent?.id ?? null };
     this.running.set(id, entry);
+    // The browser is placed while the start is being persisted (nothing of it is shown before both
+    // are done): the database commit is off the path to the first frame.
+    const opening = this.pool.open(this.options(id));
+    opening.catch(() => undefined);
     try {
       await this.engagements.recordModeChange(id, { type: 'proxy.started', actor: who, detail: { url }, mode: 'proxy', requireActive: true });
     } catch (err) {
       this.running.delete(id);
+      void opening.then((s) => s.close(), () => undefined);
       throw err;
     }
     this.stopped.delete(id);
     this.publish(entry);
     let session: RemoteSession;
     try {
-      session = await this.pool.open(this.options(id));
+      session = await opening;
     } catch (err) {
       await this.finish(id, 'system', (err as Error).message, { reason: 'placement-failed' });
       throw err;
