@@ -27,7 +27,7 @@ const SAMPLED = 16;
 const STEP_MS = 5000;
 const SETTLE_MS = 1500;
 const CPU_LIMIT = 0.8;
-const STEPS = [100, 200, 300, 400, 500, 600, 700, 800];
+const STEPS = [100, 200, 250, 300, 350, 400, 450, 500, 550, 600, 700, 800];
 const SSRC = 0x1234_5678;
 const PT = 101;
 // What a browser call negotiates with mediasoup (its DTLS-SRTP profile list puts AEAD_AES_256_GCM first).
@@ -158,10 +158,11 @@ export async function benchSfu(): Promise<void> {
   const best = (l: Step[]) => l.filter((s) => s.cpu <= CPU_LIMIT && s.lossPct <= 1).at(-1);
   const b = best(ours);
   const p = best(plain);
-  const step = STEPS[1] - STEPS[0];
-  report('sfu.consumers_per_worker', b?.n ?? 0, 'consumers', { cpu_pct: b ? Math.round(b.cpu * 1000) / 10 : null, srtp: true, step });
+  // The next step tried: the true figure lies between the reported one and this.
+  const next = (x: Step | undefined) => (x ? (STEPS[STEPS.indexOf(x.n) + 1] ?? null) : STEPS[0]);
+  report('sfu.consumers_per_worker', b?.n ?? 0, 'consumers', { cpu_pct: b ? Math.round(b.cpu * 1000) / 10 : null, srtp: true, next_step: next(b) });
   report('sfu.forward_latency_ms.p99', b?.p99 ?? Number.NaN, 'ms', { consumers: b?.n ?? 0, p50: b ? Math.round(b.p50 * 10) / 10 : null });
-  report('sfu.baseline_plain_rtp.consumers_per_worker', p?.n ?? 0, 'consumers', { cpu_pct: p ? Math.round(p.cpu * 1000) / 10 : null, srtp: false, step });
+  report('sfu.baseline_plain_rtp.consumers_per_worker', p?.n ?? 0, 'consumers', { cpu_pct: p ? Math.round(p.cpu * 1000) / 10 : null, srtp: false, next_step: next(p) });
   report('sfu.baseline_plain_rtp.forward_latency_ms.p99', p?.p99 ?? Number.NaN, 'ms', { consumers: p?.n ?? 0 });
   const perConsumer = (l: Step[]) => {
     const s = l.find((x) => x.n === STEPS[1]);
