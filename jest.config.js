@@ -15,6 +15,7 @@ module.exports = {
     project('chat-client', ['<rootDir>/libs/chat-client']),
     project('cobrowse-viewer', ['<rootDir>/libs/cobrowse-viewer']),
     project('media-client', ['<rootDir>/libs/media-client']),
+    project('doc-fixtures', ['<rootDir>/libs/doc-fixtures']),
     project('cobrowse-snippet', ['<rootDir>/libs/cobrowse-snippet']),
     project('backend', ['<rootDir>/backend']),
     project('sfu', ['<rootDir>/sfu']),

@@ -2,13 +2,12 @@
 // (dist/frontend/desk) in Chromium with the fake camera and microphone. Per call: a new engagement
 // (invitation code), the agent offers video, the customer presses Accept; measured from that click to
 // the first decoded video frame on each side (getStats framesDecoded, polled in the page).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { percentile, progress, report } from './report';
-import { startBackend, startPostgres } from './services';
+import { startBackend, startPostgres, startService } from './services';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const DESK = path.join(ROOT, 'dist/frontend/desk/browser/index.html');
@@ -37,11 +36,11 @@ declare global {
 }
 
 /** The SFU as its own process (one worker, like the e2e platform); resolves with its control URL once READY. */
-async function startSfu(secret: string): Promise<{ url: string; proc: ChildProcess; stop(): Promise<void> }> {
-  let out = '';
+async function startSfu(secret: string): Promise<{ url: string; stop(): Promise<void> }> {
   const rtcMin = 40000 + Math.floor(Math.random() * 200) * 100;
-  const proc = spawn(process.execPath, [SFU_MAIN], {
-    cwd: ROOT,
+  const sfu = await startService<{ port: number }>({
+    name: 'the SFU',
+    main: SFU_MAIN,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/root',
@@ -54,34 +53,9 @@ async function startSfu(secret: string): Promise<{ url: string; proc: ChildProce
       LOG_LEVEL: 'warn',
       ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs: 20_000,
   });
-  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the SFU did not become ready in 20 s:\n${out.slice(-2000)}`)), 20_000);
-    proc.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = /^READY (.*)$/m.exec(out);
-      if (line) {
-        clearTimeout(timer);
-        resolve((JSON.parse(line[1]) as { port: number }).port);
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the SFU exited with ${code} before it was ready:\n${out.slice(-2000)}`));
-    });
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    proc,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-      }),
-  };
+  return { url: `http://127.0.0.1:${sfu.ready.port}`, stop: sfu.stop };
 }
 
 function launch(): Promise<Browser> {

@@ -36,34 +36,79 @@ export async function startPostgres(): Promise<{ url: string; stop(): Promise<vo
   };
 }
 
+export interface Service<R> {
+  proc: ChildProcess;
+  /** What the process printed on its `READY <json>` line. */
+  ready: R;
+  /** Everything it printed so far (stderr too, when piped), for failure messages. */
+  output(): string;
+  /** SIGTERM, and resolves once the process has exited (at once if it already had). */
+  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** For messages: "the SFU", "the backend"… */
+  name: string;
+  /** The built entry point, absolute or relative to the repository root (e.g. dist/node/sfu/src/main.js). */
+  main: string;
+  /** The whole environment of the process (nothing of this process's is passed on implicitly). */
+  env: Record<string, string>;
+  /** Where the process's stderr goes: kept in output() (default) or shown on ours. */
+  stderr?: 'pipe' | 'inherit';
+  /** Fail when READY has not come by then; without it, wait until READY or exit. */
+  timeoutMs?: number;
+}
+
+/** A built node service as its own process; resolves with its READY line (JSON) once printed. */
+export async function startService<R>(opts: ServiceOptions): Promise<Service<R>> {
+  let out = '';
+  const proc = spawn(process.execPath, [path.resolve(ROOT, opts.main)], { cwd: ROOT, env: opts.env, stdio: ['ignore', 'pipe', opts.stderr ?? 'pipe'] });
+  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const ready = await new Promise<R>((resolve, reject) => {
+    const timer = opts.timeoutMs ? setTimeout(() => reject(new Error(`${opts.name} did not become ready in ${opts.timeoutMs! / 1000} s:\n${out.slice(-2000)}`)), opts.timeoutMs) : undefined;
+    proc.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = /^READY (.*)$/m.exec(out);
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line[1]) as R);
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${opts.name} exited with ${code} before it was ready:\n${out.slice(-2000)}`));
+    });
+  });
+  return {
+    proc,
+    ready,
+    output: () => out,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
 /** The built backend as its own process; resolves when it prints READY. */
 export async function startBackend(env: Record<string, string>): Promise<{ url: string; proc: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'engage-bench-data-'));
-  const proc = spawn(process.execPath, [path.join(ROOT, 'dist/node/backend/src/main.js')], {
-    cwd: ROOT,
+  const backend = await startService({
+    name: 'the backend',
+    main: 'dist/node/backend/src/main.js',
     env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATA_DIR: dataDir, DEMO_SITE_PORT: '0', LOG_LEVEL: 'warn', ALLOWED_ORIGINS: url, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    proc.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('READY ')) resolve();
-    });
-    proc.on('exit', (c) => reject(new Error(`backend exited with ${c}: ${out.slice(-2000)}`)));
+    stderr: 'inherit',
   });
   return {
     url,
-    proc,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        proc.once('exit', () => {
-          rmSync(dataDir, { recursive: true, force: true });
-          resolve();
-        });
-        proc.kill('SIGTERM');
-      }),
+    proc: backend.proc,
+    async stop() {
+      await backend.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

@@ -10,18 +10,14 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DOC_API, DOC_EV, type Ack, type DocRoomView, type DocumentView, type ServerPayloads } from '@engage/protocol';
-import { io, type Socket } from 'socket.io-client';
-import { AppModule } from '../app.module';
+import type { Socket } from 'socket.io-client';
 import { TokensService } from '../auth/tokens.service';
 import { configureLogging } from '../common/logger';
-import { AppConfig } from '../config/app-config';
-import { loadConfig } from '../config/config.schema';
-import { startTestDatabase } from '../database/test-database';
+import type { AppConfig } from '../config/app-config';
 import { EngagementsService } from '../engagements/engagements.service';
-import { EngageIoAdapter } from '../realtime/socket-io.adapter';
+import { startTestApp, type StaffPrincipal, type TestApp } from '../testing/test-app';
 import { DocumentsService } from './documents.service';
 import { pdfText } from './pdf-tools';
 import { DocumentRetentionSweeper } from './retention-sweeper';
@@ -36,60 +32,39 @@ const MB = 1024 * 1024;
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 describe('document room over HTTP, sockets and real PostgreSQL', () => {
-  let env: Awaited<ReturnType<typeof startTestDatabase>>;
+  let t: TestApp;
+  let env: TestApp['env'];
   let app: NestExpressApplication;
   let base: string;
-  let dataDir: string;
   let config: AppConfig;
   let engagements: EngagementsService;
   let tokens: TokensService;
-  const staff: Record<'agent' | 'agent2' | 'supervisor', { token: string; principal: { role: 'agent' | 'supervisor'; userId: string; name: string } }> = {} as never;
-  const sockets: Socket[] = [];
+  const staff: Record<'agent' | 'agent2' | 'supervisor', { token: string; principal: StaffPrincipal }> = {} as never;
 
   beforeAll(async () => {
-    env = await startTestDatabase();
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'engage-docs-'));
-    config = new AppConfig(
-      loadConfig(
-        {
-          PUBLIC_URL: 'http://127.0.0.1:3999',
-          DATA_DIR: dataDir,
-          DEMO_SITE_PORT: '0',
-          SEED_DEMO: 'false',
-          JWT_SECRET: 's'.repeat(40),
-          DOC_MAX_UPLOAD_BYTES: String(12 * MB),
-          DOC_MAX_VIDEO_BYTES: String(20 * MB),
-          DOC_QUOTA_BYTES: String(25 * MB),
-          DOC_RETENTION_DAYS: '1',
-          DOC_CONVERSION_TIMEOUT_S: '90',
-        },
-        { cwd: dataDir, repoRoot: dataDir },
-      ),
-    );
-    app = await NestFactory.create<NestExpressApplication>(AppModule.create(config, env.db), { logger: false });
-    app.useWebSocketAdapter(new EngageIoAdapter(app));
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    t = await startTestApp({
+      dataDirPrefix: 'engage-docs-',
+      settings: {
+        DOC_MAX_UPLOAD_BYTES: String(12 * MB),
+        DOC_MAX_VIDEO_BYTES: String(20 * MB),
+        DOC_QUOTA_BYTES: String(25 * MB),
+        DOC_RETENTION_DAYS: '1',
+        DOC_CONVERSION_TIMEOUT_S: '90',
+      },
+      ackTimeoutMs: 60_000,
+    });
+    ({ env, app, base, config } = t);
     engagements = app.get(EngagementsService);
     tokens = app.get(TokensService);
-    for (const [key, role, name] of [
+    const principals = await t.addStaff([
       ['agent', 'agent', 'Alex Agent'],
       ['agent2', 'agent', 'Bo Agent'],
       ['supervisor', 'supervisor', 'Sam Supervisor'],
-    ] as const) {
-      const [u] = await env.db.dataSource.query(`INSERT INTO users (email, display_name, role, password_hash) VALUES ($1, $2, $3, 'x') RETURNING id`, [`${key}@x.test`, name, role]);
-      const principal = { role, userId: u.id as string, name };
-      staff[key] = { principal, token: tokens.signStaff(principal) };
-    }
+    ] as const);
+    for (const [key, principal] of Object.entries(principals)) staff[key as keyof typeof staff] = { principal, token: tokens.signStaff(principal) };
   });
 
-  afterAll(async () => {
-    for (const s of sockets) s.disconnect();
-    await app?.get(DocumentsService).idle();
-    await app?.close();
-    await env?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => t?.close(() => app.get(DocumentsService).idle()));
 
   /** A fresh active engagement of the agent with a joined customer. */
   async function engagement(customerName = 'Carla Customer'): Promise<{ id: string; customerToken: string }> {
@@ -110,25 +85,9 @@ describe('document room over HTTP, sockets and real PostgreSQL', () => {
     return { status: r.status, headers: r.headers, bytes: Buffer.from(await r.arrayBuffer()) };
   }
 
-  async function connect(token: string): Promise<Socket> {
-    const s = io(base, { auth: { token }, transports: ['websocket'], forceNew: true });
-    sockets.push(s);
-    await new Promise<void>((resolve, reject) => {
-      s.once('connect', () => resolve());
-      s.once('connect_error', reject);
-    });
-    return s;
-  }
-
-  async function send<T>(s: Socket, event: string, payload: unknown): Promise<Ack<T>> {
-    return s.timeout(60_000).emitWithAck(event, payload) as Promise<Ack<T>>;
-  }
-
-  async function ok<T>(s: Socket, event: string, payload: unknown): Promise<T> {
-    const r = await send<T>(s, event, payload);
-    if (!r.ok) throw new Error(`${event} refused: ${r.error.code} ${r.error.message}`);
-    return r.data;
-  }
+  const connect = (token: string): Promise<Socket> => t.connect(token);
+  const send = <T>(s: Socket, event: string, payload: unknown): Promise<Ack<T>> => t.send<T>(s, event, payload);
+  const ok = <T>(s: Socket, event: string, payload: unknown): Promise<T> => t.ok<T>(s, event, payload);
 
   function next<E extends keyof ServerPayloads>(s: Socket, event: E, match: (p: ServerPayloads[E]) => boolean = () => true, ms = 120_000): Promise<ServerPayloads[E]> {
     return new Promise((resolve, reject) => {
@@ -445,7 +404,7 @@ describe('document room over HTTP, sockets and real PostgreSQL', () => {
 
   it('enforces the per-engagement quota, and measures upload → viewable for a 10 MB PDF', async () => {
     const { id, customerToken } = await engagement();
-    const big = await fx.textPdf(20, { attachBytes: 10 * MB });
+    const big = await fx.textPdf(20, { padBytes: 10 * MB });
     const started = Date.now();
     const first = await upload(customerToken, id, big, 'big.pdf');
     const ms = Date.now() - started;

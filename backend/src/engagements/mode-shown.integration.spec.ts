@@ -2,89 +2,40 @@
  * engagement/show-mode through the real app: socket.io, validation, permissions, the audit row,
  * the relay to the other side, and the document room's mode (embedded PostgreSQL).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EV, type Ack, type EngagementView, type ServerPayloads, type TimelineEntry } from '@engage/protocol';
-import { io, type Socket } from 'socket.io-client';
-import { AppModule } from '../app.module';
+import type { Socket } from 'socket.io-client';
 import { TokensService } from '../auth/tokens.service';
 import { configureLogging } from '../common/logger';
-import { AppConfig } from '../config/app-config';
-import { loadConfig } from '../config/config.schema';
-import { startTestDatabase } from '../database/test-database';
-import { EngageIoAdapter } from '../realtime/socket-io.adapter';
+import { startTestApp, type StaffPrincipal, type TestApp } from '../testing/test-app';
 import { EngagementsService } from './engagements.service';
 
 configureLogging('silent');
 jest.setTimeout(120_000);
 
-type Staff = { role: 'agent' | 'supervisor'; userId: string; name: string };
-
 describe('engagement/show-mode over sockets and real PostgreSQL', () => {
-  let env: Awaited<ReturnType<typeof startTestDatabase>>;
-  let app: NestExpressApplication;
-  let base: string;
-  let dataDir: string;
+  let t: TestApp;
+  let env: TestApp['env'];
   let engagements: EngagementsService;
   let tokens: TokensService;
-  const staff: Record<'agent' | 'other' | 'supervisor', Staff> = {} as never;
-  const sockets: Socket[] = [];
+  let staff: Record<'agent' | 'other' | 'supervisor', StaffPrincipal>;
 
   beforeAll(async () => {
-    env = await startTestDatabase();
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'engage-modes-'));
-    const config = new AppConfig(
-      loadConfig(
-        { PUBLIC_URL: 'http://127.0.0.1:3999', DATA_DIR: dataDir, DEMO_SITE_PORT: '0', SEED_DEMO: 'false', JWT_SECRET: 's'.repeat(40) },
-        { cwd: dataDir, repoRoot: dataDir },
-      ),
-    );
-    app = await NestFactory.create<NestExpressApplication>(AppModule.create(config, env.db), { logger: false });
-    app.useWebSocketAdapter(new EngageIoAdapter(app));
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    engagements = app.get(EngagementsService);
-    tokens = app.get(TokensService);
-    for (const [key, role, name] of [
+    t = await startTestApp({ dataDirPrefix: 'engage-modes-' });
+    env = t.env;
+    engagements = t.app.get(EngagementsService);
+    tokens = t.app.get(TokensService);
+    staff = await t.addStaff([
       ['agent', 'agent', 'Alex Agent'],
       ['other', 'agent', 'Bo Agent'],
       ['supervisor', 'supervisor', 'Sam Supervisor'],
-    ] as const) {
-      const [u] = await env.db.dataSource.query(`INSERT INTO users (email, display_name, role, password_hash) VALUES ($1, $2, $3, 'x') RETURNING id`, [`${key}@x.test`, name, role]);
-      staff[key] = { role, userId: u.id as string, name };
-    }
+    ] as const);
   });
 
-  afterAll(async () => {
-    for (const s of sockets) s.disconnect();
-    await app?.close();
-    await env?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => t?.close());
 
-  async function connect(token: string): Promise<Socket> {
-    const s = io(base, { auth: { token }, transports: ['websocket'], forceNew: true });
-    sockets.push(s);
-    await new Promise<void>((resolve, reject) => {
-      s.once('connect', () => resolve());
-      s.once('connect_error', reject);
-    });
-    return s;
-  }
-
-  function send<T>(s: Socket, event: string, payload: unknown): Promise<Ack<T>> {
-    return s.timeout(10_000).emitWithAck(event, payload) as Promise<Ack<T>>;
-  }
-
-  async function ok<T>(s: Socket, event: string, payload: unknown): Promise<T> {
-    const r = await send<T>(s, event, payload);
-    if (!r.ok) throw new Error(`${event} refused: ${r.error.code} ${r.error.message}`);
-    return r.data;
-  }
+  const connect = (token: string): Promise<Socket> => t.connect(token);
+  const send = <T>(s: Socket, event: string, payload: unknown): Promise<Ack<T>> => t.send<T>(s, event, payload);
+  const ok = <T>(s: Socket, event: string, payload: unknown): Promise<T> => t.ok<T>(s, event, payload);
 
   /** The next `event` this socket receives (or a timeout). */
   function next<E extends keyof ServerPayloads>(s: Socket, event: E, ms = 5000): Promise<ServerPayloads[E]> {

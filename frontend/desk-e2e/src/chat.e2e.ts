@@ -1,24 +1,14 @@
-import type { Browser } from 'puppeteer-core';
 import { seriousA11yViolations } from './support/axe';
-import { launchChromium, openParty, PHONE, screenshot, texts } from './support/browser';
+import { openParty, PHONE, screenshot, texts } from './support/browser';
 import { DEMO_AGENT, loginToDesk, sendDeskMessage, tid, waitForText } from './support/desk';
-import { startPlatform, type Platform } from './support/platform';
+import { useStack } from './support/stack';
 import { openWidgetChat, sendWidgetMessage, w, waitForWidgetText, widgetTexts } from './support/widget';
 
 describe('chat between a customer on the demo site and an agent on the desk', () => {
-  let platform: Platform;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    platform = await startPlatform();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-  });
+  const stack = useStack();
 
   it('goes from the widget to the queue, is accepted, survives navigation, ends and keeps its transcript', async () => {
+    const { platform, browser } = stack;
     const customer = await openParty(browser);
     const agent = await openParty(browser);
 
@@ -81,6 +71,7 @@ describe('chat between a customer on the demo site and an agent on the desk', ()
   });
 
   it('works on a phone with touch and with the keyboard alone, with no serious accessibility violations', async () => {
+    const { platform, browser } = stack;
     const customer = await openParty(browser, PHONE);
     await customer.page.goto(`${platform.demoUrl}/`, { waitUntil: 'load' });
     await customer.page.tap(w('launcher'));

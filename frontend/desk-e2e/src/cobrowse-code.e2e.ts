@@ -1,24 +1,14 @@
-import type { Browser } from 'puppeteer-core';
-import { launchChromium, openParty, screenshot } from './support/browser';
+import { openParty, screenshot } from './support/browser';
 import { DEMO_AGENT, loginToDesk, tid, waitForText } from './support/desk';
 import { waitInReplay } from './support/cobrowse';
-import { startPlatform, type Platform } from './support/platform';
+import { useStack } from './support/stack';
 import { w, waitForWidgetText } from './support/widget';
 
 describe('co-browse by code, without a chat', () => {
-  let platform: Platform;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    platform = await startPlatform();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-  });
+  const stack = useStack();
 
   it('the customer shares the page with a code read on the phone; the agent joins with it once', async () => {
+    const { platform, browser } = stack;
     const customer = await openParty(browser);
     const agent = await openParty(browser);
 

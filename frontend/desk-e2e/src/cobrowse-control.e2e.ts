@@ -1,11 +1,11 @@
 import { EngageSocket } from '@engage/chat-client';
 import { EV } from '@engage/protocol';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { loginAgent } from './support/api';
-import { launchChromium, openParty, screenshot } from './support/browser';
+import { openParty, screenshot } from './support/browser';
 import { replayFrame, waitInReplay } from './support/cobrowse';
 import { DEMO_AGENT, loginToDesk, tid, waitForText } from './support/desk';
-import { startPlatform, type Platform } from './support/platform';
+import { useStack } from './support/stack';
 import { openWidgetChat, w, waitForWidgetText } from './support/widget';
 
 const NOTE = 'Leave it with the neighbour';
@@ -43,21 +43,12 @@ async function waitForValue(page: Page, selector: string, value: string, timeout
 const visibleInWidget = (page: Page, id: string) => page.waitForSelector(`${w(id)}:not([hidden])`);
 
 describe('direct co-browse: laser pointer and remote control with its own consent', () => {
-  let platform: Platform;
-  let browser: Browser;
   let side: EngageSocket | undefined;
-
-  beforeAll(async () => {
-    platform = await startPlatform();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    side?.close();
-    await browser?.close();
-    await platform?.stop();
-  });
+  afterAll(() => side?.close()); // before the stack stops (hooks run in order)
+  const stack = useStack();
 
   it('points, asks for control, types into the opened fields only, and stops the moment the customer takes control back', async () => {
+    const { platform, browser } = stack;
     const customer = await openParty(browser);
     const agent = await openParty(browser);
 

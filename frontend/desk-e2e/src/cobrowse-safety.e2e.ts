@@ -1,11 +1,11 @@
 import { EngageSocket } from '@engage/chat-client';
 import { EV, type CobrowseView, type RecordedEvent } from '@engage/protocol';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { loginAgent, openAsCustomer } from './support/api';
-import { launchChromium, openParty, screenshot } from './support/browser';
+import { openParty, screenshot } from './support/browser';
 import { replayFrame, waitInReplay } from './support/cobrowse';
 import { DEMO_AGENT, DEMO_SUPERVISOR, loginToDesk, tid, waitForText } from './support/desk';
-import { startPlatform, type Platform } from './support/platform';
+import { useStack } from './support/stack';
 import { openWidgetChat, w, waitForWidgetText } from './support/widget';
 
 function connected(s: EngageSocket): Promise<void> {
@@ -63,21 +63,15 @@ async function canaries(page: Page): Promise<unknown[]> {
 }
 
 describe('direct co-browse is safe for the agent and private for the customer', () => {
-  let platform: Platform;
-  let browser: Browser;
   const sockets: EngageSocket[] = [];
-
-  beforeAll(async () => {
-    platform = await startPlatform();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
+  // Before the stack stops (hooks run in order).
+  afterAll(() => {
     for (const s of sockets) s.close();
-    await browser?.close();
-    await platform?.stop();
   });
+  const stack = useStack();
 
   it('forged recordings run nothing on the desk', async () => {
+    const { platform, browser } = stack;
     const session = await openAsCustomer(platform.url, platform.demoUrl, 'Mallory');
     const agent = await openParty(browser);
     await loginToDesk(agent.page, platform.url, DEMO_AGENT);
@@ -112,6 +106,7 @@ describe('direct co-browse is safe for the agent and private for the customer', 
   });
 
   it('a protected page pauses sharing, private blocks never leave, a late supervisor sees the page, and a decline is recorded', async () => {
+    const { platform, browser } = stack;
     const customer = await openParty(browser);
     const agent = await openParty(browser);
     const supervisor = await openParty(browser);

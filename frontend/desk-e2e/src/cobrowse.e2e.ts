@@ -1,11 +1,10 @@
 import { EngageSocket } from '@engage/chat-client';
 import { EV, type RecordedEvent } from '@engage/protocol';
-import type { Browser } from 'puppeteer-core';
 import { loginAgent } from './support/api';
-import { launchChromium, openParty, screenshot } from './support/browser';
+import { openParty, screenshot } from './support/browser';
 import { DEMO_AGENT, DEMO_SUPERVISOR, loginToDesk, tid, waitForText } from './support/desk';
 import { waitInReplay } from './support/cobrowse';
-import { startPlatform, type Platform } from './support/platform';
+import { useStack } from './support/stack';
 import { openWidgetChat, w, waitForWidgetText } from './support/widget';
 
 const CARD = '4000 0566 5566 5556';
@@ -14,21 +13,12 @@ const EMAIL = 'dana.secret@example.org';
 const NOTE = 'Ring twice, the bell is broken';
 
 describe('direct co-browse of the customer’s real page', () => {
-  let platform: Platform;
-  let browser: Browser;
   let tap: EngageSocket | undefined;
-
-  beforeAll(async () => {
-    platform = await startPlatform();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    tap?.close();
-    await browser?.close();
-    await platform?.stop();
-  });
+  afterAll(() => tap?.close()); // before the stack stops (hooks run in order)
+  const stack = useStack();
 
   it('mirrors the logged-in page with its cart, follows navigation, never sends secrets, and stops at once', async () => {
+    const { platform, browser } = stack;
     const customer = await openParty(browser);
     const agent = await openParty(browser);
 

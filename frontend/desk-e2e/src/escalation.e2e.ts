@@ -1,14 +1,15 @@
 import type { CallSession } from '@engage/media-client';
 import http from 'node:http';
 import type net from 'node:net';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { seriousA11yViolations } from './support/axe';
-import { launchChromium, openParty, screenshot, texts } from './support/browser';
+import { openParty, screenshot, texts } from './support/browser';
 import { waitInReplay } from './support/cobrowse';
 import { DEMO_AGENT, DEMO_SUPERVISOR, loginToDesk, sendDeskMessage, tid, waitForText } from './support/desk';
 import { formPdf, uploadFile, waitForDocument } from './support/documents';
 import { connectByInvitation } from './support/flows';
-import { startPlatform, type Platform } from './support/platform';
+import type { Platform } from './support/platform';
+import { useStack } from './support/stack';
 import { openWidgetChat, w, waitForWidgetText } from './support/widget';
 
 declare global {
@@ -83,22 +84,10 @@ async function timelineTypes(platform: Platform, engagementId: string): Promise<
 }
 
 describe('one session, every mode: chat → call → browse together → documents → browse together → chat → documents', () => {
-  let platform: Platform;
-  let browser: Browser;
-  let fixture: Awaited<ReturnType<typeof startFixture>>;
-
-  beforeAll(async () => {
-    fixture = await startFixture();
-    platform = await startPlatform({}, { sfu: true, proxy: true, proxyAllow: `127.0.0.1:${fixture.port}` });
-    browser = await launchChromium({ fakeMedia: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    await fixture?.close();
-  });
+  const stack = useStack({ fixture: startFixture, platform: { sfu: true, proxy: true }, chromium: { fakeMedia: true } });
 
   it('escalates in place with the call running throughout, keeps each mode’s state (page, document), the customer follows and leaves, the timeline lists the switches', async () => {
+    const { platform, browser, fixture } = stack;
     const agent = await openParty(browser);
     const customer = await openParty(browser);
     agent.page.on('pageerror', (e) => console.error('[agent page]', String(e)));
@@ -247,19 +236,10 @@ describe('one session, every mode: chat → call → browse together → documen
 });
 
 describe('one session on the website: chat → the customer’s page (consent) → chat → the page again', () => {
-  let platform: Platform;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    platform = await startPlatform();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-  });
+  const stack = useStack();
 
   it('going to the customer’s page asks for consent once; switching away and back keeps the live replay without asking again', async () => {
+    const { platform, browser } = stack;
     const customer = await openParty(browser);
     const agent = await openParty(browser);
     await customer.page.goto(`${platform.demoUrl}/products`, { waitUntil: 'load' });

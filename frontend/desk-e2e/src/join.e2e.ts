@@ -1,23 +1,13 @@
-import type { Browser } from 'puppeteer-core';
 import { seriousA11yViolations } from './support/axe';
-import { launchChromium, openParty, PHONE, screenshot } from './support/browser';
+import { openParty, PHONE, screenshot } from './support/browser';
 import { DEMO_SUPERVISOR, loginToDesk, sendDeskMessage, tid, waitForText } from './support/desk';
-import { startPlatform, type Platform } from './support/platform';
+import { useStack } from './support/stack';
 
 describe('a caller joins by link or code; a supervisor watches live', () => {
-  let platform: Platform;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    platform = await startPlatform();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-  });
+  const stack = useStack();
 
   it('agent creates an engagement for a caller; the caller types the code on a phone, keyboard only', async () => {
+    const { platform, browser } = stack;
     const agent = await openParty(browser);
     const caller = await openParty(browser, PHONE);
     const supervisor = await openParty(browser);
@@ -65,6 +55,7 @@ describe('a caller joins by link or code; a supervisor watches live', () => {
   });
 
   it('desk pages have no serious accessibility violations, on desktop and on a phone', async () => {
+    const { platform, browser } = stack;
     const agent = await openParty(browser, PHONE);
     await agent.page.goto(`${platform.url}/login`, { waitUntil: 'load' });
     expect(await seriousA11yViolations(agent.page)).toEqual([]);

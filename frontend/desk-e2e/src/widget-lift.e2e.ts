@@ -3,9 +3,10 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { loginAgent } from './support/api';
-import { launchChromium, openParty, screenshot } from './support/browser';
+import { openParty, screenshot } from './support/browser';
 import { DEMO_AGENT, loginToDesk, sendDeskMessage, tid, waitForText } from './support/desk';
-import { startPlatform, type Platform } from './support/platform';
+import type { Platform } from './support/platform';
+import { useStack } from './support/stack';
 import { openWidgetChat, sendWidgetMessage, w, waitForWidgetText } from './support/widget';
 
 declare global {
@@ -88,22 +89,10 @@ const widgetHidden = (page: Page, testId: string) =>
   page.waitForFunction((sel: string) => (document.querySelector('engage-widget')?.shadowRoot?.querySelector(sel) as HTMLElement | null)?.hidden === true, {}, `[data-testid="${testId}"]`);
 
 describe('a website-widget customer lifted into the full engagement room', () => {
-  let platform: Platform;
-  let browser: Browser;
-  let fixture: Awaited<ReturnType<typeof startFixture>>;
-
-  beforeAll(async () => {
-    fixture = await startFixture();
-    platform = await startPlatform({}, { sfu: true, proxy: true, proxyAllow: `127.0.0.1:${fixture.port}` });
-    browser = await launchChromium({ fakeMedia: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    await fixture?.close();
-  });
+  const stack = useStack({ fixture: startFixture, platform: { sfu: true, proxy: true }, chromium: { fakeMedia: true } });
 
   it('the widget shows the agent’s video call offer, opens the join page on the same engagement, the call runs, the widget chat goes on; forged links are refused', async () => {
+    const { platform, browser } = stack;
     // A website visitor chats through the widget; the agent accepts.
     const { customer, agent: agentPage, engagementId } = await widgetChatAccepted(browser, platform, 'Dana');
     const agent = { page: agentPage };
@@ -171,6 +160,7 @@ describe('a website-widget customer lifted into the full engagement room', () =>
   });
 
   it('browse together: the widget invites in words, "Not now" puts it away, "Open full view" opens the shared page on the same engagement', async () => {
+    const { platform, browser, fixture } = stack;
     const { customer, agent, engagementId } = await widgetChatAccepted(browser, platform, 'Rui');
     const before = await platform.query<{ n: number }>(`SELECT count(*)::int AS n FROM engagements`);
 

@@ -1,5 +1,5 @@
 import { ChatSession, EngageSocket, type ConnectionStatus, type KeyValueStore, type RequestError } from '@engage/chat-client';
-import { EV, type EngagementView } from '@engage/protocol';
+import { DOC_EV, EV, MEDIA_EV, PROXY_EV, type EngagementView } from '@engage/protocol';
 import { ApiError, cancelShareCode, openEngagement, requestShareCode } from './api';
 import { consoleReporter, createSafe, type Safe } from './safe';
 import { clearSession, loadSession, safeStorage, saveSession, type StoredSession } from './storage';
@@ -8,7 +8,6 @@ import { EMPTY_CHAT, createView, type ChatView, type View } from './view';
 import { createCobrowseController } from './cobrowse/controller';
 import type { CobrowseSiteOptions } from './cobrowse/privacy';
 import { SHARE_IDLE, isExpired, type ShareCodeState } from './cobrowse/share-code';
-import { LIFT_EV } from './lift/events';
 import { INITIAL_LIFT, fullViewUrl, invitation, updateLift, type LiftKind, type LiftState } from './lift/lift';
 
 export interface WidgetOptions {
@@ -216,11 +215,11 @@ export function mountWidget(options: WidgetOptions): WidgetHandle {
       c.onChange(safe('chat:change', onChatChange)),
       sock.onStatus(safe('socket:status', onStatus)),
       sock.on(
-        LIFT_EV.callState,
+        MEDIA_EV.state,
         safe('lift:call', (v) => mine(v.engagementId) && setLift({ offer: v.status === 'offered' ? { video: v.kind !== 'audio', by: v.offeredBy } : null })),
       ),
-      sock.on(LIFT_EV.proxyState, safe('lift:proxy', (v) => mine(v.engagementId) && setLift({ proxyOn: v.status !== 'off' }))),
-      sock.on(LIFT_EV.docRoom, safe('lift:documents', (r) => mine(r.engagementId) && setLift({ docs: r.documents.length }, r.documents.length > lift.docs ? 'document' : undefined))),
+      sock.on(PROXY_EV.state, safe('lift:proxy', (v) => mine(v.engagementId) && setLift({ proxyOn: v.status !== 'off' }))),
+      sock.on(DOC_EV.room, safe('lift:documents', (r) => mine(r.engagementId) && setLift({ docs: r.documents.length }, r.documents.length > lift.docs ? 'document' : undefined))),
       sock.on(
         EV.engagementModeShown,
         safe('lift:mode-shown', (m) => {

@@ -1,155 +1,18 @@
 /**
- * The document room in end-to-end tests and the bench: fixture files built in code (pdf-lib PDFs,
- * a form, a DOCX package, a PNG, a spoofed HTML "PDF", a WebM recorded by Chromium) and the steps a
- * person takes in the room (open the Documents tab, upload, wait for a page, draw).
+ * The document room in end-to-end tests: fixture files (the shared @engage/doc-fixtures documents
+ * built in code, and a WebM recorded by Chromium) and the steps a person takes in the room (open the
+ * Documents tab, upload, wait for a page, draw).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
-import { PDFDocument, PDFString, StandardFonts, rgb } from 'pdf-lib';
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { tid } from './desk';
 
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
-/** A text PDF of `pages` A4 pages, each saying its number; `padBytes` of incompressible bulk to reach a size. */
-export async function textPdf(pages = 3, opts: { padBytes?: number } = {}): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  for (let i = 1; i <= pages; i++) {
-    const p = doc.addPage([595.28, 841.89]);
-    p.drawText(`Page ${i} of ${pages}`, { x: 50, y: 780, size: 24, font });
-    for (let l = 0; l < 40; l++) p.drawText(`Line ${l + 1}: the quick brown fox jumps over the lazy dog.`, { x: 50, y: 740 - l * 17, size: 11, font });
-  }
-  if (opts.padBytes) {
-    const noise = new Uint8Array(opts.padBytes);
-    for (let i = 0; i < noise.length; i += 65536) crypto.getRandomValues(noise.subarray(i, Math.min(noise.length, i + 65536)));
-    await doc.attach(noise, 'noise.bin', { mimeType: 'application/octet-stream' });
-  }
-  return doc.save();
-}
-
-/** Field names of formPdf(). */
-export const FORM = { name: 'full_name', iban: 'iban', agree: 'agree', plan: 'plan', country: 'country', signature: 'customer_signature' } as const;
-
-/** A one-page form: full_name (required), iban, agree (check box), plan (radio), country (dropdown), a /Sig field. */
-export async function formPdf(): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  const page = doc.addPage([595.28, 841.89]);
-  page.drawText('Account opening form', { x: 50, y: 790, size: 20, font });
-  const form = doc.getForm();
-  const label = (t: string, y: number) => page.drawText(t, { x: 50, y, size: 11, font });
-  label('Full name', 740);
-  const name = form.createTextField(FORM.name);
-  name.addToPage(page, { x: 160, y: 732, width: 250, height: 22 });
-  name.enableRequired();
-  label('IBAN', 700);
-  form.createTextField(FORM.iban).addToPage(page, { x: 160, y: 692, width: 250, height: 22 });
-  label('I agree', 660);
-  form.createCheckBox(FORM.agree).addToPage(page, { x: 160, y: 655, width: 16, height: 16 });
-  label('Plan', 620);
-  const plan = form.createRadioGroup(FORM.plan);
-  plan.addOptionToPage('basic', page, { x: 160, y: 615, width: 16, height: 16 });
-  plan.addOptionToPage('premium', page, { x: 260, y: 615, width: 16, height: 16 });
-  label('Country', 580);
-  const country = form.createDropdown(FORM.country);
-  country.addOptions(['Austria', 'Belgium', 'France']);
-  country.addToPage(page, { x: 160, y: 572, width: 150, height: 22 });
-  label('Signature', 500);
-  page.drawRectangle({ x: 160, y: 460, width: 220, height: 60, borderColor: rgb(0.5, 0.5, 0.5), borderWidth: 1 });
-  const ctx = doc.context;
-  const sig = ctx.register(ctx.obj({ Type: 'Annot', Subtype: 'Widget', FT: 'Sig', T: PDFString.of(FORM.signature), Rect: [160, 460, 380, 520], F: 4, P: page.ref }));
-  page.node.addAnnot(sig);
-  form.acroForm.addField(sig);
-  return doc.save();
-}
-
-function storedZip(entries: Array<[string, string]>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, content] of entries) {
-    const data = Buffer.from(content, 'utf8');
-    const nameBuf = Buffer.from(name, 'utf8');
-    const crc = crc32(data) >>> 0;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBuf.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBuf.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBuf, data);
-    centrals.push(central, nameBuf);
-    offset += 30 + nameBuf.length + data.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
-
-/** A minimal Word document (DOCX) with one paragraph per line of `text`. */
-export function docx(text: string): Buffer {
-  const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
-  const R = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-  const paras = text
-    .split('\n')
-    .map((l) => `<w:p><w:r><w:t xml:space="preserve">${l.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</w:t></w:r></w:p>`)
-    .join('');
-  return storedZip([
-    [
-      '[Content_Types].xml',
-      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`,
-    ],
-    ['_rels/.rels', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${R}/officeDocument" Target="word/document.xml"/></Relationships>`],
-    ['word/document.xml', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="${W}" xmlns:r="${R}"><w:body>${paras}</w:body></w:document>`],
-  ]);
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td) >>> 0);
-  return Buffer.concat([len, td, crc]);
-}
-
-/** A decodable RGB PNG of w×h: a colour gradient. */
-export function png(w = 320, h = 200): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const rows: Buffer[] = [];
-  for (let y = 0; y < h; y++) {
-    const row = Buffer.alloc(1 + w * 3);
-    for (let x = 0; x < w; x++) row.set([Math.floor((x * 255) / w), Math.floor((y * 255) / h), 128], 1 + x * 3);
-    rows.push(row);
-  }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(Buffer.concat(rows))), pngChunk('IEND', Buffer.alloc(0))]);
-}
-
-/** An HTML page with a script, to be uploaded under a .pdf name. */
-export const spoofedHtml = (): Buffer => Buffer.from('<!DOCTYPE html>\n<html><head><title>Invoice</title></head><body><script>alert(1)</script></body></html>\n');
+export { docx, FORM_FIELDS as FORM, formPdf, png, htmlFile as spoofedHtml } from '@engage/doc-fixtures';
 
 /**
  * A short WebM (VP8/VP9) recorded by the page's Chromium from an animated canvas, with MediaRecorder.
