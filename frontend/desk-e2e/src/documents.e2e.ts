@@ -3,8 +3,27 @@ import { PDFDocument } from 'pdf-lib';
 import type { Browser, Page } from 'puppeteer-core';
 import { seriousA11yViolations } from './support/axe';
 import { launchChromium, openParty, screenshot } from './support/browser';
-import { tid, waitForText } from './support/desk';
-import { annotationIds, docx, drawOnPage, fileOnDisk, FORM, formPdf, openDocuments, png, recordWebm, sha256, spoofedHtml, uploadFile, waitForDocument, waitForPage } from './support/documents';
+import { DEMO_SUPERVISOR, loginToDesk, tid, waitForText } from './support/desk';
+import {
+  annotationIds,
+  docx,
+  dragViewer,
+  drawOnPage,
+  fileOnDisk,
+  FORM,
+  formPdf,
+  openDocuments,
+  png,
+  recordWebm,
+  sha256,
+  signOnPad,
+  spoofedHtml,
+  textPdf,
+  uploadFile,
+  viewerScroll,
+  waitForDocument,
+  waitForPage,
+} from './support/documents';
 import { connectByInvitation } from './support/flows';
 import { startPlatform, type Platform } from './support/platform';
 
@@ -21,9 +40,9 @@ async function fetchBytes(page: Page, href: string): Promise<Buffer> {
   return Buffer.from(b64, 'base64');
 }
 
-/** Page 1 of a PDF as RGB pixels (pdftoppm, 40 dpi). */
-function rasterize(pdf: Buffer, pageNo = 1): { w: number; h: number; at: (x: number, y: number) => [number, number, number] } {
-  const ppm = execFileSync('pdftoppm', ['-r', '40', '-f', String(pageNo), '-l', String(pageNo), fileOnDisk('r.pdf', pdf)]);
+/** A page of a PDF as RGB pixels (pdftoppm, 40 dpi unless said). */
+function rasterize(pdf: Buffer, pageNo = 1, dpi = 40): { w: number; h: number; at: (x: number, y: number) => [number, number, number] } {
+  const ppm = execFileSync('pdftoppm', ['-r', String(dpi), '-f', String(pageNo), '-l', String(pageNo), fileOnDisk('r.pdf', pdf)], { maxBuffer: 64 * 1024 * 1024 });
   // P6\n<w> <h>\n255\n<rgb…>
   const header = ppm.subarray(0, 32).toString('latin1').split(/\s+/);
   const w = Number(header[1]);
@@ -41,9 +60,29 @@ function inkAlong(r: ReturnType<typeof rasterize>, a: [number, number], b: [numb
   return false;
 }
 
+/** How many pixels inside a normalized rectangle are dark (a drawn signature's ink: navy on paper). */
+function darkPixels(r: ReturnType<typeof rasterize>, rect: { x: number; y: number; w: number; h: number }): number {
+  let n = 0;
+  for (let py = Math.ceil(rect.y * r.h); py < (rect.y + rect.h) * r.h; py++)
+    for (let px = Math.ceil(rect.x * r.w); px < (rect.x + rect.w) * r.w; px++) {
+      const [R, G, B] = r.at(px / r.w, py / r.h);
+      if (Math.max(R, G, B) < 110) n++;
+    }
+  return n;
+}
+
+/** The signed copy the customer's room links to once signing is done (the link of this document). */
+async function signedCopy(customer: Page, name: string): Promise<Buffer> {
+  await waitForText(customer, 'doc-export-link', `${name} (signed)`, 30_000);
+  return fetchBytes(customer, await customer.$eval(tid('doc-export-link'), (a) => (a as HTMLAnchorElement).href));
+}
+
 /** Marks in the empty right margin of the form (fields end at 0.69 of the width). */
 const AGENT_STROKE: Array<[number, number]> = [[0.74, 0.12], [0.8, 0.15], [0.86, 0.11], [0.94, 0.16]];
 const CUSTOMER_RECT: Array<[number, number]> = [[0.74, 0.2], [0.95, 0.3]];
+const AGENT_ELLIPSE: Array<[number, number]> = [[0.74, 0.46], [0.95, 0.56]];
+const CUSTOMER_ARROW: Array<[number, number]> = [[0.75, 0.62], [0.93, 0.7]];
+const SECRET = 'DE89370400440532013000';
 
 async function fieldValue(page: Page, name: string): Promise<string> {
   return page.$eval(tid(`doc-field-${name}`), (e) => (e instanceof HTMLInputElement || e instanceof HTMLSelectElement ? e.value : (e.textContent ?? '').trim()));
@@ -101,6 +140,19 @@ describe('document room: view, mark up, fill, sign and save together', () => {
     await customer.locator(tid('doc-redo')).click();
     await agent.waitForSelector(`[data-ann-id="${rectId}"]`);
     await customer.locator(tid('doc-tool-rect')).click(); // tool off: the fields take clicks again
+    // An ellipse from the agent and an arrow from the customer: each shows on the other side as drawn.
+    await agent.locator(tid('doc-tool-ellipse')).click();
+    await drawOnPage(agent, 1, AGENT_ELLIPSE);
+    await agent.locator(tid('doc-tool-ellipse')).click();
+    await customer.locator(tid('doc-tool-arrow')).click();
+    await drawOnPage(customer, 1, CUSTOMER_ARROW);
+    await customer.locator(tid('doc-tool-arrow')).click();
+    await customer.waitForSelector(`${tid('doc-annotation')}[data-author="agent"][data-tool="ellipse"] ellipse`);
+    await agent.waitForSelector(`${tid('doc-annotation')}[data-author="customer"][data-tool="arrow"] path`);
+    const ellipse = await customer.$eval(`${tid('doc-annotation')}[data-tool="ellipse"] ellipse`, (e) => ['cx', 'cy', 'rx', 'ry'].map((a) => Number(e.getAttribute(a))));
+    // Page units of the form (595 × 842 points): centre and radii of the box the agent dragged.
+    const expected = [0.845 * 595.28, 0.51 * 841.89, 0.105 * 595.28, 0.05 * 841.89];
+    ellipse.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(3));
     // A text note reaches the other side; the eraser removes a highlighter stroke on both sides.
     await agent.locator(tid('doc-tool-text')).click();
     await drawOnPage(agent, 1, [[0.74, 0.34]]);
@@ -119,7 +171,6 @@ describe('document room: view, mark up, fill, sign and save together', () => {
     expect((await annotationIds(agent)).sort()).toEqual((await annotationIds(customer)).sort());
 
     // The customer fills the form; the agent sees the values live, except the customer-only IBAN.
-    const SECRET = 'DE89370400440532013000';
     await customer.locator(tid(`doc-field-${FORM.name}`)).fill('Ada Lovelace');
     await customer.locator(tid(`doc-field-${FORM.iban}`)).fill(SECRET);
     await customer.locator(tid(`doc-field-${FORM.agree}`)).click();
@@ -142,13 +193,7 @@ describe('document room: view, mark up, fill, sign and save together', () => {
 
     // Complete & sign: a drawn signature into the signature field, then the signed copy.
     await customer.locator(tid('doc-sign')).click();
-    const pad = (await customer.waitForSelector(tid('doc-signature-pad')))!;
-    const b = (await pad.boundingBox())!;
-    await customer.mouse.move(b.x + b.width * 0.1, b.y + b.height * 0.6);
-    await customer.mouse.down();
-    for (let i = 1; i <= 12; i++) await customer.mouse.move(b.x + b.width * (0.1 + i * 0.06), b.y + b.height * (0.6 - 0.3 * Math.sin(i / 2)));
-    await customer.mouse.up();
-    await customer.locator(tid('doc-sign-apply')).click();
+    await signOnPad(customer);
     const link = (await customer.waitForSelector(tid('doc-export-link'), { timeout: 30_000 }))!;
     const href = await link.evaluate((a) => (a as HTMLAnchorElement).href);
     await agent.waitForSelector(`${tid('doc-list-item')}[data-origin="signed"]`);
@@ -165,6 +210,15 @@ describe('document room: view, mark up, fill, sign and save together', () => {
     const page1 = rasterize(signed, 1);
     expect(inkAlong(page1, AGENT_STROKE[0], AGENT_STROKE[3])).toBe(true);
     expect(inkAlong(page1, CUSTOMER_RECT[0], [CUSTOMER_RECT[1][0], CUSTOMER_RECT[0][1]])).toBe(true);
+    // The ellipse: across its top and its left end; not through its empty middle. The arrow: along its shaft.
+    const [[ex1, ey1], [ex2, ey2]] = AGENT_ELLIPSE;
+    const [ecx, ecy] = [(ex1 + ex2) / 2, (ey1 + ey2) / 2];
+    expect(inkAlong(page1, [ecx, ey1 - 0.015], [ecx, ey1 + 0.015])).toBe(true);
+    expect(inkAlong(page1, [ex1 - 0.015, ecy], [ex1 + 0.015, ecy])).toBe(true);
+    expect(inkAlong(page1, [ecx - 0.03, ecy], [ecx + 0.03, ecy])).toBe(false);
+    expect(inkAlong(page1, CUSTOMER_ARROW[0], CUSTOMER_ARROW[1])).toBe(true);
+    const original1 = rasterize(Buffer.from(form), 1);
+    expect(inkAlong(original1, [ecx, ey1 - 0.015], [ecx, ey1 + 0.015]) || inkAlong(original1, CUSTOMER_ARROW[0], CUSTOMER_ARROW[1])).toBe(false);
     expect(inkAlong(rasterize(Buffer.from(form), 1), AGENT_STROKE[0], AGENT_STROKE[3])).toBe(false);
     // The audit page: SHA-256 before = the uploaded bytes; after = the first n bytes of this file.
     const before = /SHA-256 before[^\n]*\n\s*([0-9a-f]{64})/.exec(text);
@@ -174,11 +228,135 @@ describe('document room: view, mark up, fill, sign and save together', () => {
     expect(sha256(signed.subarray(0, Number(after![1])))).toBe(after![2]);
   });
 
+  it('a supervisor watches the room read-only: every mark (late joiner), the values but not the customer-only one, no upload, no tools, nothing editable', async () => {
+    const supervisor = (await openParty(browser)).page;
+    supervisor.on('pageerror', (e) => console.error('[supervisor page]', String(e)));
+    await loginToDesk(supervisor, platform.url, DEMO_SUPERVISOR);
+    await supervisor.goto(`${platform.url}/desk/supervise`, { waitUntil: 'load' });
+    await supervisor.locator(tid('live-item')).click();
+    // The engagement is in document mode: the watch pane shows the room by itself, following the presenter.
+    await supervisor.waitForSelector(`${tid('watch-documents-panel')} ${tid('doc-room')}`, { visible: true });
+    await waitForText(supervisor, 'doc-open-name', 'form.pdf');
+    await waitForPage(supervisor, 1);
+    await waitForText(supervisor, 'doc-following', 'Following the agent');
+    // Joining late, it loads every persisted mark, the ellipse and the arrow among them.
+    const expected = (await annotationIds(agent)).sort();
+    await supervisor.waitForFunction((n: number) => document.querySelectorAll('[data-testid="doc-annotation"]').length === n, {}, expected.length);
+    expect((await annotationIds(supervisor)).sort()).toEqual(expected);
+    expect(await supervisor.$$eval(tid('doc-annotation'), (els) => els.map((e) => e.getAttribute('data-tool')).sort())).toEqual(expect.arrayContaining(['arrow', 'ellipse', 'pen', 'rect', 'text']));
+    await supervisor.waitForSelector(tid('doc-signature'));
+    // Read-only: no upload, no tools, no presenting, no export or signing, no calculator keys; fields disabled.
+    for (const id of ['doc-upload-input', 'doc-tool-pen', 'doc-tool-ellipse', 'doc-undo', 'doc-present', 'doc-export', 'doc-sign', 'doc-calc-toggle', 'doc-field-policy']) {
+      expect([id, await supervisor.$(tid(id))]).toEqual([id, null]);
+    }
+    expect(await fieldValue(supervisor, FORM.name)).toBe('Ada Lovelace');
+    // Every field control on the page (text, check box, radios, list) is there and disabled.
+    const controls = await supervisor.$$eval('.doc-field', (els) => els.filter((e) => e.matches('input, select, textarea, button')).map((e) => [e.getAttribute('data-testid'), (e as HTMLInputElement).disabled]));
+    expect(controls.map(([id]) => id).sort()).toEqual([`doc-field-${FORM.agree}`, `doc-field-${FORM.country}`, `doc-field-${FORM.name}`, `doc-field-${FORM.plan}-basic`, `doc-field-${FORM.plan}-premium`].sort());
+    expect(controls.every(([, disabled]) => disabled === true)).toBe(true);
+    await waitForText(supervisor, `doc-field-${FORM.iban}`, 'Filled by the customer');
+    expect(await supervisor.evaluate(() => document.documentElement.outerHTML)).not.toContain(SECRET);
+    // A drawing tool picked on the page is not there to pick; a click on the page draws nothing.
+    const before = (await annotationIds(supervisor)).length;
+    await drawOnPage(supervisor, 1, [[0.75, 0.8], [0.9, 0.85]]);
+    // Live: a new mark of the agent reaches the supervisor too.
+    await agent.locator(tid('doc-tool-pen')).click();
+    await drawOnPage(agent, 1, [[0.75, 0.76], [0.85, 0.78], [0.93, 0.75]]);
+    await agent.locator(tid('doc-tool-pen')).click();
+    await supervisor.waitForFunction((n: number) => document.querySelectorAll('[data-testid="doc-annotation"]').length === n, {}, before + 1);
+    expect((await annotationIds(supervisor)).sort()).toEqual((await annotationIds(agent)).sort());
+    expect(await seriousA11yViolations(supervisor)).toEqual([]);
+    await supervisor.$eval(tid('doc-room'), (e) => e.scrollIntoView());
+    await screenshot(supervisor, 'documents-supervisor');
+    // The pane's Documents button hides and shows the room again.
+    await supervisor.locator(tid('watch-documents')).click();
+    await supervisor.waitForSelector(tid('watch-documents-panel'), { hidden: true });
+    await supervisor.locator(tid('watch-documents')).click();
+    await supervisor.waitForSelector(`${tid('watch-documents-panel')} ${tid('doc-room')}`, { visible: true });
+    await supervisor.browserContext().close();
+  });
+
+  it('the customer signs on a chosen spot of a PDF without a signature field, and of an image; each signed copy shows the signature there and has its audit page', async () => {
+    // A PDF without fields: the signature goes where the customer clicks (right half, middle of the page).
+    const statement = await textPdf(1, { label: 'Statement' });
+    await uploadFile(agent, 'statement.pdf', statement);
+    await waitForText(customer, 'doc-open-name', 'statement.pdf');
+    await waitForPage(customer, 1);
+    await customer.locator(tid('doc-sign')).click();
+    await signOnPad(customer);
+    await waitForText(customer, 'doc-place-hint', 'Click on the page where your signature goes');
+    await drawOnPage(customer, 1, [[0.8, 0.5]]);
+    await customer.waitForSelector(`${tid('doc-page-1')} ${tid('doc-signature')}`);
+    const pdfSpot = { x: 0.65, y: 0.465, w: 0.3, h: 0.07 };
+    const signedPdf = await signedCopy(customer, 'statement');
+    expect(darkPixels(rasterize(signedPdf, 1, 100), pdfSpot)).toBeGreaterThan(20);
+    expect(darkPixels(rasterize(Buffer.from(statement), 1, 100), pdfSpot)).toBe(0);
+    // Elsewhere on the page (left of the spot, under the text) the copy is what the original was.
+    const text = execFileSync('pdftotext', ['-layout', fileOnDisk('statement-signed.pdf', signedPdf), '-']).toString();
+    expect(text).toContain('Signature audit page');
+    expect(/SHA-256 before[^\n]*\n\s*([0-9a-f]{64})/.exec(text)?.[1]).toBe(sha256(statement));
+    expect(execFileSync('pdfinfo', [fileOnDisk('statement-signed.pdf', signedPdf)]).toString()).toMatch(/Pages:\s+2\b/);
+
+    // An image (a colour gradient, no dark pixel anywhere): signed in its middle.
+    await uploadFile(agent, 'id-card.png', png(900, 600));
+    await waitForText(customer, 'doc-open-name', 'id-card.png');
+    await customer.waitForFunction((sel: string) => ((document.querySelector(sel) as HTMLImageElement | null)?.naturalWidth ?? 0) === 900, {}, tid('doc-image'));
+    expect(await customer.$(tid('doc-export-link'))).toBeNull();
+    await customer.locator(tid('doc-sign')).click();
+    await signOnPad(customer);
+    await waitForText(customer, 'doc-place-hint', 'Click on the page where your signature goes');
+    await drawOnPage(customer, 1, [[0.5, 0.5]]);
+    await customer.waitForSelector(`${tid('doc-page-1')} ${tid('doc-signature')}`);
+    await screenshot(customer, 'documents-signed-image');
+    const signedImage = await signedCopy(customer, 'id-card');
+    const img = rasterize(signedImage, 1, 100);
+    expect(darkPixels(img, { x: 0.35, y: 0.425, w: 0.3, h: 0.15 })).toBeGreaterThan(20);
+    expect(darkPixels(img, { x: 0, y: 0, w: 0.3, h: 1 }) + darkPixels(img, { x: 0.7, y: 0, w: 0.3, h: 1 })).toBe(0);
+    const imgText = execFileSync('pdftotext', ['-layout', fileOnDisk('id-card-signed.pdf', signedImage), '-']).toString();
+    expect(imgText).toContain('Signature audit page');
+    expect(execFileSync('pdfinfo', [fileOnDisk('id-card-signed.pdf', signedImage)]).toString()).toMatch(/Pages:\s+2\b/);
+  });
+
   it('an image and a DOCX are shared and viewed on both sides', async () => {
     await uploadFile(agent, 'photo.png', png(320, 200));
     await waitForDocument(customer, 'photo.png');
     await waitForText(customer, 'doc-open-name', 'photo.png');
     await customer.waitForFunction((sel: string) => ((document.querySelector(sel) as HTMLImageElement | null)?.naturalWidth ?? 0) === 320, {}, tid('doc-image'));
+    // Zoom and pan: the agent zooms in and drags the picture; the customer follows; then roams by hand and by keys.
+    for (let i = 0; i < 3; i++) await agent.locator(tid('doc-zoom-in')).click();
+    await waitForText(customer, 'doc-zoom', '195 %');
+    await agent.waitForFunction(() => {
+      const s = document.querySelector<HTMLElement>('[data-testid="doc-scroller"]')!;
+      return s.scrollWidth > s.clientWidth + 200 && s.scrollHeight > s.clientHeight + 150;
+    });
+    await dragViewer(agent, -200, -150);
+    const panned = await viewerScroll(agent);
+    expect(panned.left).toBeGreaterThanOrEqual(190);
+    expect(panned.top).toBeGreaterThanOrEqual(140);
+    await customer.waitForFunction(
+      (l: number, t: number) => {
+        const s = document.querySelector<HTMLElement>('[data-testid="doc-scroller"]')!;
+        return Math.abs(s.scrollLeft / (s.scrollWidth - s.clientWidth) - l) < 0.02 && Math.abs(s.scrollTop / (s.scrollHeight - s.clientHeight) - t) < 0.02;
+      },
+      {},
+      panned.left / panned.maxLeft,
+      panned.top / panned.maxTop,
+    );
+    await waitForText(customer, 'doc-following', 'Following the agent');
+    const c0 = await viewerScroll(customer);
+    await dragViewer(customer, 100, 0);
+    await waitForText(customer, 'doc-jump-back', 'Jump back');
+    const c1 = await viewerScroll(customer);
+    expect(c1.left).toBeCloseTo(c0.left - 100, -1);
+    await customer.keyboard.press('ArrowDown');
+    await customer.keyboard.press('ArrowRight');
+    const c2 = await viewerScroll(customer);
+    expect([c2.left - c1.left, c2.top - c1.top]).toEqual([40, 40]);
+    expect((await viewerScroll(agent)).left).toBe(panned.left);
+    await screenshot(customer, 'documents-image-pan');
+    await customer.locator(tid('doc-jump-back')).click();
+    await waitForText(customer, 'doc-following', 'Following the agent');
+    await agent.locator(tid('doc-zoom-fit')).click();
 
     await uploadFile(agent, 'letter.docx', docx('Dear customer,\nyour contract is attached.'));
     // LibreOffice takes a few seconds: both sides see the conversion going on.
@@ -188,6 +366,32 @@ describe('document room: view, mark up, fill, sign and save together', () => {
     await waitForText(customer, 'doc-open-name', 'letter.docx');
     await waitForPage(customer, 1, { text: true });
     expect(await customer.$eval(tid('doc-page-1'), (e) => e.querySelector('.textLayer')?.textContent ?? '')).toContain('your contract is attached');
+  });
+
+  it('a large upload shows its progress, then the bar goes away', async () => {
+    const big = await textPdf(2, { label: 'Large', padBytes: 20 * 1024 * 1024 });
+    // Loopback moves 20 MB in a blink: throttle the uploader to ~10 MB/s so the bar is seen moving.
+    await agent.emulateNetworkConditions({ upload: 10 * 1024 * 1024, latency: 0 });
+    try {
+      const upload = uploadFile(agent, 'large.pdf', big);
+      const seen = await agent.waitForFunction(
+        (sel: string) => {
+          const p = document.querySelector<HTMLProgressElement>(sel);
+          return p && p.value > 0 && p.value < 100 ? p.value : false;
+        },
+        { timeout: 20_000 },
+        tid('doc-upload-progress'),
+      );
+      expect(await seen.jsonValue()).toBeGreaterThan(0);
+      await waitForText(agent, 'doc-status', 'Uploading large.pdf');
+      await screenshot(agent, 'documents-upload-progress');
+      await upload;
+    } finally {
+      await agent.emulateNetworkConditions(null);
+    }
+    await agent.waitForSelector(tid('doc-upload-progress'), { hidden: true });
+    expect(await agent.$eval(tid('doc-status'), (e) => (e.textContent ?? '').trim())).toBe('');
+    await waitForDocument(customer, 'large.pdf');
   });
 
   it('a video plays, pauses and seeks in sync', async () => {

@@ -12,7 +12,7 @@ import { tid } from './desk';
 
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
-export { docx, FORM_FIELDS as FORM, formPdf, png, htmlFile as spoofedHtml } from '@engage/doc-fixtures';
+export { docx, FORM_FIELDS as FORM, formPdf, png, htmlFile as spoofedHtml, textPdf } from '@engage/doc-fixtures';
 
 /**
  * A short WebM (VP8/VP9) recorded by the page's Chromium from an animated canvas, with MediaRecorder.
@@ -127,4 +127,31 @@ export async function drawOnPage(page: Page, n: number, points: Array<[number, n
 /** Annotation ids shown on the page (persisted ones). */
 export function annotationIds(page: Page): Promise<string[]> {
   return page.$$eval('[data-testid="doc-annotation"]', (els) => els.map((e) => e.getAttribute('data-ann-id') ?? ''));
+}
+
+/** Draws a wavy signature on the open signature pad and applies it. */
+export async function signOnPad(page: Page): Promise<void> {
+  const pad = (await page.waitForSelector(tid('doc-signature-pad')))!;
+  const b = (await pad.boundingBox())!;
+  await page.mouse.move(b.x + b.width * 0.1, b.y + b.height * 0.6);
+  await page.mouse.down();
+  for (let i = 1; i <= 12; i++) await page.mouse.move(b.x + b.width * (0.1 + i * 0.06), b.y + b.height * (0.6 - 0.3 * Math.sin(i / 2)));
+  await page.mouse.up();
+  await page.locator(tid('doc-sign-apply')).click();
+}
+
+/** The viewer's scroll position, CSS pixels. */
+export function viewerScroll(page: Page): Promise<{ left: number; top: number; maxLeft: number; maxTop: number }> {
+  return page.$eval(tid('doc-scroller'), (s) => ({ left: s.scrollLeft, top: s.scrollTop, maxLeft: s.scrollWidth - s.clientWidth, maxTop: s.scrollHeight - s.clientHeight }));
+}
+
+/** Drags the pointer from the middle of the viewer by (dx, dy) pixels, in steps. */
+export async function dragViewer(page: Page, dx: number, dy: number): Promise<void> {
+  const box = (await (await page.waitForSelector(tid('doc-scroller')))!.boundingBox())!;
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + dx, y + dy, { steps: 8 });
+  await page.mouse.up();
 }

@@ -32,6 +32,10 @@ interface Step {
   annotation: Annotation;
 }
 
+/** Pixels the view moves per arrow key press. */
+const KEY_PAN_PX = 40;
+const ARROW_STEP: Partial<Record<string, [number, number]>> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+
 const ZOOM_MIN = 0.25;
 const ZOOM_MAX = 8;
 
@@ -99,6 +103,9 @@ export class DocViewerComponent {
   protected readonly following = computed(() => this.session().following());
   protected readonly presenterName = computed(() => (this.session().room()?.presenter === 'customer' ? 'the customer' : 'the agent'));
   protected readonly canDraw = computed(() => !this.readOnly() && this.party() !== null);
+  /** An image with no drawing tool picked pans when dragged. */
+  protected readonly pannable = computed(() => this.doc().kind === 'image' && (!this.canDraw() || this.tool() === 'none') && !this.placing());
+  protected readonly panStart = signal<{ pointerId: number; x: number; y: number; left: number; top: number } | null>(null);
 
   #observer: IntersectionObserver | null = null;
   #resize: ResizeObserver | null = null;
@@ -221,11 +228,52 @@ export class DocViewerComponent {
     this.#roam();
   }
 
-  /** Scrolling keys roam too, but not typing into a form field or a note. */
+  /**
+   * Scrolling keys roam too, but not typing into a form field or a note. The arrows move the view by
+   * a fixed step at once (no smooth scroll), so a zoomed image pans the same on every browser.
+   */
   protected keyMoved(e: KeyboardEvent): void {
     const t = e.target as HTMLElement;
-    if (t.closest('input, textarea, select, [contenteditable="true"]')) return;
-    if (['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', 'Home', 'End', ' '].includes(e.key)) this.#roam();
+    if (t.closest('input, textarea, select, button, [contenteditable="true"]')) return;
+    if (!['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', 'Home', 'End', ' '].includes(e.key)) return;
+    this.#roam();
+    const step = ARROW_STEP[e.key];
+    if (!step || e.altKey || e.ctrlKey || e.metaKey) return;
+    e.preventDefault();
+    const s = this.scroller().nativeElement;
+    s.scrollBy({ left: step[0] * KEY_PAN_PX, top: step[1] * KEY_PAN_PX, behavior: 'instant' });
+  }
+
+  // ───────────── pan (images, no tool picked) ─────────────
+
+  /** Dragging an image with the pointer moves the view, as a hand tool would. */
+  protected panDown(e: PointerEvent): void {
+    if (!this.pannable() || e.button !== 0 || (e.target as HTMLElement).closest('input, textarea, select, button')) return;
+    const s = this.scroller().nativeElement;
+    e.preventDefault();
+    s.focus({ preventScroll: true });
+    try {
+      s.setPointerCapture(e.pointerId);
+    } catch {
+      // A synthetic event's pointer cannot be captured; the drag still pans inside the viewer.
+    }
+    this.panStart.set({ pointerId: e.pointerId, x: e.clientX, y: e.clientY, left: s.scrollLeft, top: s.scrollTop });
+  }
+
+  protected panMove(e: PointerEvent): void {
+    const p = this.panStart();
+    if (!p || p.pointerId !== e.pointerId) return;
+    const dx = e.clientX - p.x;
+    const dy = e.clientY - p.y;
+    if (dx === 0 && dy === 0) return;
+    this.#roam();
+    const s = this.scroller().nativeElement;
+    s.scrollLeft = p.left - dx;
+    s.scrollTop = p.top - dy;
+  }
+
+  protected panUp(e: PointerEvent): void {
+    if (this.panStart()?.pointerId === e.pointerId) this.panStart.set(null);
   }
 
   protected jumpBack(): void {

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, linkedSignal, signal, untracked } from '@angular/core';
 import type { EngageSocket } from '@engage/chat-client';
 import type { DocParty, DocumentView, NormRect } from '@engage/protocol';
 import { describeError } from '../../core/errors';
@@ -42,7 +42,8 @@ export class DocumentRoomComponent {
   protected readonly showCalc = signal(false);
   /** The signing flow: drawing, then (without a signature field) placing it on the page. */
   protected readonly signing = signal<{ step: 'draw' | 'place'; field: string | null; image: string | null } | null>(null);
-  protected readonly exported = signal<DocumentView | null>(null);
+  /** The copy just saved or signed, for the document on screen (another document shown clears it). */
+  protected readonly exported = linkedSignal<string | null, DocumentView | null>({ source: () => this.selectedId(), computation: () => null });
 
   protected readonly party = computed<DocParty | null>(() => (this.role() === 'supervisor' ? null : (this.role() as DocParty)));
   protected readonly readOnly = computed(() => this.party() === null || !this.engagementActive());
@@ -125,6 +126,11 @@ export class DocumentRoomComponent {
     void this.#run((s) => s.setFieldPolicy(d.id, name, policy));
   }
 
+  /** What the server can copy with its marks and signatures: PDFs, and PNG or JPEG images (one page each). */
+  protected exportable(d: DocumentView): boolean {
+    return d.kind === 'pdf' || (d.kind === 'image' && EXPORTABLE_IMAGES.has(d.sourceType));
+  }
+
   protected checked(e: Event): boolean {
     return (e.target as HTMLInputElement).checked;
   }
@@ -182,6 +188,8 @@ export class DocumentRoomComponent {
     }
   }
 }
+
+const EXPORTABLE_IMAGES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg']);
 
 function mb(bytes: number): string {
   return (bytes / 1024 / 1024).toFixed(1);
