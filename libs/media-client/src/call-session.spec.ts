@@ -37,7 +37,7 @@ class FakeMediaStream {
 
 const EID = '11111111-1111-4111-8111-111111111111';
 
-function fakeSocket(opts: { failJoin?: boolean; producers?: Array<{ id: string; peerId: string; kind: 'audio' | 'video'; paused: boolean }> } = {}) {
+function fakeSocket(opts: { failJoin?: boolean; producers?: Array<{ id: string; peerId: string; kind: 'audio' | 'video'; paused: boolean }>; onConsume?: (producerId: string) => void } = {}) {
   const calls: Array<{ event: string; payload: unknown }> = [];
   const listeners = new Map<string, (p: unknown) => void>();
   let n = 0;
@@ -54,6 +54,8 @@ function fakeSocket(opts: { failJoin?: boolean; producers?: Array<{ id: string; 
           return { producerId: `producer-${++n}` };
         case 'media/consume': {
           const p = payload as { producerId: string };
+          opts.onConsume?.(p.producerId);
+          await new Promise((r) => setTimeout(r, 5));
           const kind = opts.producers?.find((x) => x.id === p.producerId)?.kind ?? 'audio';
           return { ...fake.generateConsumerRemoteParameters({ codecMimeType: kind === 'audio' ? 'audio/opus' : 'video/VP8' }), producerId: p.producerId, producerPaused: false };
         }
@@ -99,6 +101,18 @@ describe('CallSession', () => {
     expect(session.closed).toBe(true);
     expect(tracks.every((t) => t.readyState === 'ended')).toBe(true);
     expect(s.listeners.size).toBe(0);
+  });
+
+  it('consumes a producer once when its announcement arrives while the join\'s list is being consumed', async () => {
+    const remote = { id: 'remote-video', peerId: 'agent-1', kind: 'video' as const, paused: false };
+    let s: ReturnType<typeof fakeSocket>;
+    // The announcement of the same producer lands while its consume request is in flight.
+    s = fakeSocket({ producers: [remote], onConsume: () => s.listeners.get('media/new-producer')?.({ engagementId: EID, producer: remote }) });
+    const session = await CallSession.create({ socket: s.socket, engagementId: EID, kind: 'audio', getUserMedia: media(['audio']), createDevice });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(s.calls.filter((c) => c.event === 'media/consume')).toHaveLength(1);
+    expect(session.remoteStream.getTracks()).toHaveLength(1);
+    session.close();
   });
 
   it('stops the local tracks when joining fails', async () => {

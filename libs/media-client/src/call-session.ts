@@ -45,6 +45,8 @@ export class CallSession {
   #recv: types.Transport | undefined;
   #send: types.Transport | undefined;
   readonly #producers = new Map<MediaKind, types.Producer>();
+  /** Producers whose consume request is in flight. */
+  readonly #consuming = new Set<string>();
   readonly #consumers = new Map<string, types.Consumer>();
   readonly #listeners = new Map<keyof CallSessionEvents, Set<(p: never) => void>>();
   readonly #offs: Array<() => void> = [];
@@ -187,7 +189,10 @@ export class CallSession {
 
   async #consume(producer: ProducerInfo): Promise<void> {
     const recv = this.#recv;
-    if (!recv || this.#closed || [...this.#consumers.values()].some((c) => c.producerId === producer.id)) return;
+    // Once per producer, also while a consume is in flight: the producer list of the join and an
+    // announcement arriving meanwhile must not make two consumers (the stale one decodes nothing).
+    if (!recv || this.#closed || this.#consuming.has(producer.id) || [...this.#consumers.values()].some((c) => c.producerId === producer.id)) return;
+    this.#consuming.add(producer.id);
     try {
       const c = await this.socket.request(MEDIA_EV.consume, {
         engagementId: this.engagementId,
@@ -205,6 +210,8 @@ export class CallSession {
       this.#emit('remoteTrack', consumer.track);
     } catch (err) {
       this.#emit('error', err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      this.#consuming.delete(producer.id);
     }
   }
 
