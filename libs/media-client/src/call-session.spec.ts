@@ -105,9 +105,10 @@ describe('CallSession', () => {
 
   it('consumes a producer once when its announcement arrives while the join\'s list is being consumed', async () => {
     const remote = { id: 'remote-video', peerId: 'agent-1', kind: 'video' as const, paused: false };
-    let s: ReturnType<typeof fakeSocket>;
+    const announce = { to: undefined as ReturnType<typeof fakeSocket> | undefined };
     // The announcement of the same producer lands while its consume request is in flight.
-    s = fakeSocket({ producers: [remote], onConsume: () => s.listeners.get('media/new-producer')?.({ engagementId: EID, producer: remote }) });
+    const s = fakeSocket({ producers: [remote], onConsume: () => announce.to?.listeners.get('media/new-producer')?.({ engagementId: EID, producer: remote }) });
+    announce.to = s;
     const session = await CallSession.create({ socket: s.socket, engagementId: EID, kind: 'audio', getUserMedia: media(['audio']), createDevice });
     await new Promise((r) => setTimeout(r, 30));
     expect(s.calls.filter((c) => c.event === 'media/consume')).toHaveLength(1);
