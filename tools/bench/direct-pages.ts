@@ -130,7 +130,12 @@ window.startPlain = (sampling) => new Promise((resolve) => {
 function viewerPlain(relay: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Plain viewer</title><style>body{margin:0} #view{width:1280px;height:800px;position:relative}</style></head>
 <body><div id="view"></div><script src="/rrweb.js"></script><script>${OBSERVER_SCRIPT}</script><script>
-// The Replayer exists before the first event, so its live clock starts the moment that event arrives.
+// rrweb's live recipe without a buffer: the Replayer exists before the first event and startLive()
+// starts its clock at "now" when that event arrives. (Starting it at the event's own timestamp, as
+// this page once did, leaves the clock behind by that event's transit time: every later event then
+// lands a little before it is due, misses the animation frame it asked for and waits a whole one,
+// 16.7 ms, which made this floor vary from 5 to 25 ms between runs.) Customer and viewer share this
+// machine's clock, so "now" is the recorder's time.
 const replayer = new rrweb.Replayer([], { root: document.getElementById('view'), liveMode: true, mouseTail: false });
 benchObserve(() => replayer.iframe.contentDocument);
 let live = false;
@@ -139,8 +144,8 @@ ws.onmessage = (m) => {
   const e = JSON.parse(m.data);
   if (!live) {
     live = true;
-    window.startLag = Date.now() - e.timestamp; // the live clock runs this far behind the recorder's
-    replayer.startLive(e.timestamp);
+    window.startLag = Date.now() - e.timestamp; // how late the first event arrived (transit)
+    replayer.startLive();
   }
   replayer.addEvent(e);
 };

@@ -27,7 +27,7 @@ const LATE_JOINS = 5;
 const SNAPSHOTS = 7;
 const AGENT = { email: 'agent@demo.test', password: 'agent-demo-1' };
 /** Same pointer sampling as our recorder, so the cursor floor compares pipelines, not settings. */
-const PLAIN_SAMPLING = { mousemove: 20, mousemoveCallback: 20 };
+const PLAIN_SAMPLING = { mousemove: 12, mousemoveCallback: 12 };
 const PRIVATE_SELECTOR = '[data-cobrowse="private"],[data-cobrowse="protected"],engage-widget';
 const MASK_SELECTOR = '[data-cobrowse="mask"]';
 
@@ -588,10 +588,10 @@ export async function benchDirect(): Promise<void> {
   figure('direct.baseline_mutation_to_replay_ms.p50', P && pct(P.quiet.mutation, 50), 'ms', {
     ...samplesNote(P?.quiet.mutation, P?.quiet),
     tick_ms: TICK_MS,
-    replayer_clock_start_lag_ms: P?.startLagMs === undefined ? null : round(P.startLagMs),
+    first_event_transit_ms: P?.startLagMs === undefined ? null : round(P.startLagMs),
     raf_wait_ms_p50: P?.rafWait ? round(percentile(P.rafWait, 50)) : null,
     raf_wait_ms_p99: P?.rafWait ? round(percentile(P.rafWait, 99)) : null,
-    note: 'rrweb live mode applies events on requestAnimationFrame; raf_wait is how long one rAF takes to come on this machine',
+    note: 'rrweb live mode applies events on requestAnimationFrame; raf_wait is how long one rAF takes to come on this machine. The Replayer clock starts at the wall clock when the first event arrives (startLive()), as in the issue recipe',
   }, why('baseline'));
   figure('direct.baseline_mutation_to_replay_ms.p99', P && pct(P.quiet.mutation, 99), 'ms', samplesNote(P?.quiet.mutation, P?.quiet), why('baseline'));
   figure('direct.baseline_mutation_to_replay_with_pointer_ms.p99', P && pct(P.mixed.mutation, 99), 'ms', { ...samplesNote(P?.mixed.mutation, P?.mixed), p50: P ? round(pct(P.mixed.mutation, 50)) : null }, why('baseline'));

@@ -1,6 +1,7 @@
 import type { EngageSocket } from '@engage/chat-client';
 import { EV, type CobrowseView, type ControlInput, type RecordedEvent } from '@engage/protocol';
 import { Replayer, type eventWithTime } from 'rrweb';
+import { applyDueNow } from './apply-now';
 import { fitTransform, fitViewport, unfitPoint, type Fit, type Size } from './fit';
 import { FieldDrafts } from './remote-input';
 import { LiveFeed, RRWEB_META, type FeedStep } from './live-feed';
@@ -372,6 +373,12 @@ export class CobrowseViewer {
     if (!r) return;
     if (step.advanceBy > 0) r.timer.timeOffset += step.advanceBy;
     for (const e of step.events) r.addEvent(e as eventWithTime);
+    // addEvent hands each event to the replayer on a microtask; this one runs after them and puts
+    // what is due on screen now rather than at the next animation frame (up to 16.7 ms later).
+    const view = this.#container.ownerDocument.defaultView;
+    queueMicrotask(() => {
+      if (this.#replayer === r && view) applyDueNow(r.timer, (id) => view.cancelAnimationFrame(id));
+    });
     if (this.#status !== 'live') this.#setStatus('live');
   }
 

@@ -20,9 +20,9 @@ const NOTHING: FeedStep = { startAt: null, advanceBy: 0, events: [] };
  * Decides when events play, with no fixed buffer. The replay clock runs on the customer's clock:
  * it starts at the timestamp of the first event the viewer has (the checkpoint's last event, so the
  * whole checkpoint applies at once, or else the first live event), and every later arrival pulls the
- * clock forward to its first event if the clock is behind. So the first event of each arrival applies
- * at the next frame, and the rest keep the spacing the customer produced them with (a recorder batch
- * plays out as it happened instead of jumping). The clock never moves back: late events apply at once.
+ * clock forward to its newest event if the clock is behind. So a whole arrival is due the moment it
+ * lands: the agent sees the customer's latest state (and pointer) without waiting out the time the
+ * recorder spent gathering the batch. The clock never moves back: late events apply at once.
  *
  * Pure: the caller reads its replayer's clock and passes it in, which keeps this testable without a DOM.
  */
@@ -49,18 +49,19 @@ export class LiveFeed {
     this.#startedAt = null;
   }
 
-  #accept(events: RecordedEvent[], anchor: 'first' | 'last', clockNow: () => number): FeedStep {
+  /** `startAnchor`: which event a first page starts the clock at; later arrivals always catch up to their newest. */
+  #accept(events: RecordedEvent[], startAnchor: 'first' | 'last', clockNow: () => number): FeedStep {
     if (this.#startedAt === null) {
       // Incremental events mean nothing without the page they change: wait for a Meta (a page).
       const from = events.findIndex((e) => e.type === RRWEB_META);
       if (from < 0) return NOTHING;
       const usable = events.slice(from);
-      const startAt = anchor === 'last' ? maxTimestamp(usable) : minTimestamp(usable);
+      const startAt = startAnchor === 'last' ? maxTimestamp(usable) : minTimestamp(usable);
       this.#startedAt = startAt;
       return { startAt, advanceBy: 0, events: usable };
     }
     if (events.length === 0) return NOTHING;
-    return { startAt: null, advanceBy: catchUp(clockNow(), anchor === 'last' ? maxTimestamp(events) : minTimestamp(events)), events };
+    return { startAt: null, advanceBy: catchUp(clockNow(), maxTimestamp(events)), events };
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The part of rrweb's dist/style.css the live view needs (the mouse cursor and its click pulse),
  * scoped under the viewer's root so it cannot touch the rest of the page. No mouse tail: the
- * viewer turns it off. Injected once per document by the viewer.
+ * viewer turns it off. The cursor glides for one frame (rrweb's 50 ms would leave it drawn two
+ * pointer moves behind the customer's). Injected once per document by the viewer.
  */
 const CURSOR = "data:image/svg+xml;base64,PHN2ZyBoZWlnaHQ9JzMwMHB4JyB3aWR0aD0nMzAwcHgnICBmaWxsPSIjMDAwMDAwIiB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIGRhdGEtbmFtZT0iTGF5ZXIgMSIgdmlld0JveD0iMCAwIDUwIDUwIiB4PSIwcHgiIHk9IjBweCI+PHRpdGxlPkRlc2lnbl90bnA8L3RpdGxlPjxwYXRoIGQ9Ik00OC43MSw0Mi45MUwzNC4wOCwyOC4yOSw0NC4zMywxOEExLDEsMCwwLDAsNDQsMTYuMzlMMi4zNSwxLjA2QTEsMSwwLDAsMCwxLjA2LDIuMzVMMTYuMzksNDRhMSwxLDAsMCwwLDEuNjUuMzZMMjguMjksMzQuMDgsNDIuOTEsNDguNzFhMSwxLDAsMCwwLDEuNDEsMGw0LjM4LTQuMzhBMSwxLDAsMCwwLDQ4LjcxLDQyLjkxWm0tNS4wOSwzLjY3TDI5LDMyYTEsMSwwLDAsMC0xLjQxLDBsLTkuODUsOS44NUwzLjY5LDMuNjlsMzguMTIsMTRMMzIsMjcuNThBMSwxLDAsMCwwLDMyLDI5TDQ2LjU5LDQzLjYyWiI+PC9wYXRoPjwvc3ZnPg==";
 
@@ -18,7 +19,7 @@ export const VIEWER_CSS = `
 .cbv-root .cbv-picker { position: absolute; z-index: 3; min-width: 160px; font: inherit; }
 .cbv-root .replayer-mouse {
   position: absolute; width: 20px; height: 20px; z-index: 1; pointer-events: none;
-  transition: left 0.05s linear, top 0.05s linear;
+  transition: left 16ms linear, top 16ms linear;
   background: center / contain no-repeat url('${CURSOR}');
   border-color: transparent;
 }

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@engage/protocol';
-import { EVENT_FULL_SNAPSHOT, EVENT_META, createBatcher, type BatcherOptions } from './batcher';
+import { EVENT_FULL_SNAPSHOT, EVENT_META, createBatcher, endOfTask, type BatcherOptions } from './batcher';
 
 const ev = (n: number, type = 3): RecordedEvent => ({ type, timestamp: n, data: { n } });
 
@@ -148,5 +148,69 @@ describe('record batcher', () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(failures).toHaveLength(1);
+  });
+});
+
+describe('record batcher at the end of each task (how the recorder runs it)', () => {
+  function live(maxInFlight?: number) {
+    const sent: number[][] = [];
+    const acks: Array<() => void> = [];
+    const batcher = createBatcher({
+      send: (events) => {
+        sent.push(events.map((e) => e.timestamp));
+        return new Promise<void>((r) => acks.push(r));
+      },
+      onFailure: () => undefined,
+      maxBatch: 100,
+      intervalMs: 0,
+      setTimer: endOfTask.set,
+      clearTimer: endOfTask.clear,
+      maxQueued: 1000,
+      ...(maxInFlight === undefined ? {} : { maxInFlight }),
+    });
+    return { batcher, sent, acks };
+  }
+
+  it('sends what one task recorded together, as soon as the task ends (no waiting window)', async () => {
+    const t = live();
+    t.batcher.push(ev(1));
+    t.batcher.push(ev(2));
+    expect(t.sent).toEqual([]);
+    await Promise.resolve();
+    expect(t.sent).toEqual([[1, 2]]);
+  });
+
+  it('gathers what comes while a batch is in flight and sends it when the ack comes', async () => {
+    const t = live();
+    t.batcher.push(ev(1));
+    await Promise.resolve();
+    t.batcher.push(ev(2));
+    await Promise.resolve();
+    t.batcher.push(ev(3));
+    await Promise.resolve();
+    expect(t.sent).toEqual([[1]]);
+    t.acks.shift()?.();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(t.sent).toEqual([[1], [2, 3]]);
+  });
+
+  it('with maxInFlight, a batch does not wait for the ack of the one before; past the limit it does', async () => {
+    const { batcher, sent, acks } = live(2);
+    for (const n of [1, 2, 3, 4]) {
+      batcher.push(ev(n));
+      await Promise.resolve();
+    }
+    expect(sent).toEqual([[1], [2]]);
+    acks.shift()?.();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent).toEqual([[1], [2], [3, 4]]);
+  });
+
+  it('stop() cancels a batch waiting for the end of the task', async () => {
+    const t = live();
+    t.batcher.push(ev(1));
+    t.batcher.stop();
+    await Promise.resolve();
+    expect(t.sent).toEqual([]);
   });
 });

@@ -14,6 +14,9 @@ export interface BatcherOptions {
   intervalMs: number;
   /** Queued events at most while the server is slow; beyond that recording stops. */
   maxQueued: number;
+  /** Requests awaiting their acknowledgement at once (default 1). The server relays each batch in
+   *  the order the socket delivered it, so more than one only saves the wait for an ack. */
+  maxInFlight?: number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (id: unknown) => void;
 }
@@ -25,7 +28,7 @@ export interface Batcher {
 }
 
 /**
- * Orders rrweb events into acknowledged batches: one request in flight at a time, at most
+ * Orders rrweb events into acknowledged batches: `maxInFlight` requests in flight at most, at most
  * `maxBatch` events each, ordinary events after `intervalMs`, a full snapshot at once (viewers
  * wait for it). Events keep the order they were recorded in across batches.
  */
@@ -34,7 +37,8 @@ export function createBatcher(o: BatcherOptions): Batcher {
   const clearTimer = o.clearTimer ?? ((id) => clearTimeout(id as ReturnType<typeof setTimeout>));
   let queue: RecordedEvent[] = [];
   let timer: unknown = null;
-  let inFlight = false;
+  const maxInFlight = o.maxInFlight ?? 1;
+  let inFlight = 0;
   let urgent = false;
   let stopped = false;
 
@@ -45,14 +49,14 @@ export function createBatcher(o: BatcherOptions): Batcher {
   }
 
   function flush(): void {
-    if (stopped || inFlight || queue.length === 0) return;
+    if (stopped || inFlight >= maxInFlight || queue.length === 0) return;
     if (timer !== null) {
       clearTimer(timer);
       timer = null;
     }
     const batch = queue.splice(0, o.maxBatch);
     if (!queue.some((e) => e.type === EVENT_FULL_SNAPSHOT)) urgent = false;
-    inFlight = true;
+    inFlight++;
     let sent: Promise<unknown>;
     try {
       sent = o.send(batch);
@@ -61,14 +65,14 @@ export function createBatcher(o: BatcherOptions): Batcher {
     }
     sent.then(
       () => {
-        inFlight = false;
+        inFlight--;
         if (stopped || queue.length === 0) return;
         // What arrived meanwhile has waited at least as long as a batch would; a full
         // snapshot or a backlog larger than one batch goes on at once too.
         if (urgent || timer === null || queue.length >= o.maxBatch) flush();
       },
       (e: unknown) => {
-        inFlight = false;
+        inFlight--;
         fail(e);
       },
     );
@@ -104,3 +108,15 @@ export function createBatcher(o: BatcherOptions): Batcher {
     },
   };
 }
+
+/** A batcher timer that fires once the current task's synchronous work is done (a microtask). */
+export const endOfTask = {
+  set(fn: () => void): unknown {
+    const t = { on: true };
+    queueMicrotask(() => t.on && fn());
+    return t;
+  },
+  clear(t: unknown): void {
+    (t as { on: boolean }).on = false;
+  },
+};

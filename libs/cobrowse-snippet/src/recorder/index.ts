@@ -3,7 +3,8 @@
 import { LIMITS, type RecordedEvent } from '@engage/protocol';
 import { record } from 'rrweb';
 import { describeTarget, isOpenField } from '../cobrowse/control-rules';
-import { createBatcher } from './batcher';
+import { createBatcher, endOfTask } from './batcher';
+import { coalescePointer } from './coalesce';
 import { applyControlInput } from './control';
 import type { RecorderApi, RecorderHandle, RecorderOptions } from './contract';
 
@@ -18,14 +19,21 @@ function start(o: RecorderOptions): RecorderHandle {
   const hiddenSelector = `${o.blockSelector},${o.maskTextSelector}`;
   let stopRecord: (() => void) | undefined;
   const batcher = createBatcher({
-    send: o.send,
+    send: (events) => o.send(coalescePointer(events)),
     onFailure: (e) => {
       handle.stop();
       o.onFailure(e);
     },
     maxBatch: LIMITS.cobrowseEventsPerBatch,
-    intervalMs: 16,
+    // No waiting window (a 16 ms one was most of the agent's lag): a batch leaves at the end of the
+    // task that recorded it, so what one task changed travels together; past maxInFlight unacknowledged
+    // batches the next events gather and leave together on the next ack.
+    intervalMs: 0,
+    setTimer: endOfTask.set,
+    clearTimer: endOfTask.clear,
     maxQueued: LIMITS.cobrowseEventsPerBatch * 10,
+    // A change must not wait for the ack of the pointer move sent just before it.
+    maxInFlight: 4,
   });
   const handle: RecorderHandle = {
     stop() {
@@ -70,8 +78,11 @@ function start(o: RecorderOptions): RecorderHandle {
       collectFonts: false,
       inlineImages: false,
       recordCrossOriginIframes: false,
-      // Pointer moves reach the agent promptly instead of rrweb's half-second batches.
-      sampling: { mousemove: 20, mousemoveCallback: 20, scroll: 50, input: 'last', media: 800 },
+      // Pointer moves reach the agent promptly instead of rrweb's half-second batches. rrweb drops a
+      // move that comes sooner than `mousemove` after the last one kept (no trailing call), so the
+      // agent would see the one after it, a whole move later: at 12 ms a 40-60 Hz pointer keeps
+      // nearly every move.
+      sampling: { mousemove: 12, mousemoveCallback: 12, scroll: 50, input: 'last', media: 800 },
       slimDOMOptions: { script: true, comment: true, headFavicon: true, headMetaSocial: true, headMetaRobots: true, headMetaVerification: true },
       errorHandler: (e) => {
         o.onError(e);
