@@ -77,6 +77,7 @@ function setup() {
   };
   return {
     service,
+    bus,
     store,
     rows,
     journal,
@@ -289,5 +290,54 @@ describe('CobrowseService: checkpoint and snapshots', () => {
     await t.service.stop(agent, engagement());
     await t.active();
     expect(t.service.watch(agent, engagement()).checkpoint).toEqual([]);
+  });
+});
+
+describe('CobrowseService: switching to and from other modes', () => {
+  it('stopForSwitch stops sharing with the switch as its reason, closing the recording gate before the write', async () => {
+    const t = setup();
+    await t.active();
+    const release = t.hold();
+    const stopping = t.service.stopForSwitch(eid, 'The agent switched to browsing together.', 'proxy');
+    // Nothing more of the page is relayed from the moment the switch arrives.
+    expect(() => t.record([ev(3)])).toThrow(InvalidStateError);
+    release();
+    expect(await stopping).toMatchObject({ status: 'off', reason: 'The agent switched to browsing together.' });
+    expect(t.rows.at(-1)).toMatchObject({ type: 'cobrowse.stopped', actor: 'agent', mode: 'none', detail: { reason: 'The agent switched to browsing together.', switchedTo: 'proxy' } });
+    expect(t.journal.slice(-2)).toEqual(['persist cobrowse.stopped none', 'broadcast off']);
+  });
+
+  it('stopForSwitch does nothing when nothing is shared', async () => {
+    const t = setup();
+    expect(await t.service.stopForSwitch(eid, 'x', 'proxy')).toMatchObject({ status: 'off' });
+    expect(t.rows).toEqual([]);
+    expect(t.states).toEqual([]);
+  });
+
+  it('the agent’s request runs the registered hooks (another mode stopping) first, then asks the customer', async () => {
+    const t = setup();
+    const order: string[] = [];
+    const off = t.service.beforeRequest(async (id) => {
+      order.push(`hook ${id === eid}`);
+      await new Promise((r) => setImmediate(r));
+      order.push('hook done');
+    });
+    t.bus.on('state', (v) => order.push(`state ${v.status}`));
+    await t.service.request(agent, engagement());
+    expect(order).toEqual(['hook true', 'hook done', 'state requesting']);
+    // A repeat while the request is pending stops nothing more.
+    await t.service.request(agent, engagement());
+    expect(order.filter((o) => o.startsWith('hook'))).toHaveLength(2);
+    off();
+  });
+
+  it('a hook that fails leaves co-browse off and nothing written', async () => {
+    const t = setup();
+    t.service.beforeRequest(async () => {
+      throw new InvalidStateError('The shared browser could not stop.');
+    });
+    await expect(t.service.request(agent, engagement())).rejects.toThrow('The shared browser could not stop.');
+    expect(t.service.view(eid).status).toBe('off');
+    expect(t.rows).toEqual([]);
   });
 });

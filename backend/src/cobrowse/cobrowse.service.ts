@@ -63,6 +63,8 @@ class Session {
 export class CobrowseService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = createLogger('cobrowse');
   private readonly sessions = new Map<string, Session>();
+  /** Other modes that stop before the agent asks for the customer's page (ProxyService registers one). */
+  private readonly beforeRequestHooks = new Set<(engagementId: string) => Promise<void>>();
   private readonly onEngagementChanged = (v: EngagementView) => {
     if (v.state === 'ended') void this.engagementEnded(v.id);
   };
@@ -98,9 +100,33 @@ export class CobrowseService implements OnModuleInit, OnApplicationBootstrap, On
     if (isStaff(p) && p.role === 'agent' && v.state === 'requested') throw new InvalidStateError('Accept this engagement before asking to co-browse.');
     if (!isStaff(p) || p.role !== 'agent' || v.agent?.id !== p.userId) throw new ForbiddenError('Only the agent assigned to this engagement may ask to see the customer’s page.');
     if (v.state !== 'active') throw new InvalidStateError(v.state === 'ended' ? 'This engagement has ended.' : 'Accept this engagement before asking to co-browse.');
-    return this.apply(v.id, { type: 'request' }, 'agent', 'cobrowse/request', { agentId: p.userId }, (s) => {
-      s.agentName = p.name;
-      s.agentId = p.userId;
+    const ask = () =>
+      this.apply(v.id, { type: 'request' }, 'agent', 'cobrowse/request', { agentId: p.userId }, (s) => {
+        s.agentName = p.name;
+        s.agentId = p.userId;
+      });
+    // Switching to the customer's page stops the mode that runs first (its own audit row), then asks.
+    if (this.view(v.id).status !== 'off' || this.beforeRequestHooks.size === 0) return ask();
+    return Promise.all([...this.beforeRequestHooks].map((hook) => hook(v.id))).then(ask);
+  }
+
+  /**
+   * Registers work that runs before the agent asks for the customer's page while nothing of it is
+   * shared (another mode stopping first). Returns the unregistration.
+   */
+  beforeRequest(hook: (engagementId: string) => Promise<void>): () => void {
+    this.beforeRequestHooks.add(hook);
+    return () => this.beforeRequestHooks.delete(hook);
+  }
+
+  /**
+   * The agent switched to another mode: direct co-browse (or its pending request) stops first,
+   * persisted as cobrowse.stopped with `reason`. Does nothing when it is off.
+   */
+  stopForSwitch(engagementId: string, reason: string, to: 'proxy' | 'document'): Promise<CobrowseView> {
+    if (!this.sessions.has(engagementId)) return Promise.resolve(this.view(engagementId));
+    return this.apply(engagementId, { type: 'stop', by: 'agent' }, 'agent', 'cobrowse/switch', { reason, switchedTo: to }, (s) => {
+      s.reason = reason;
     });
   }
 
@@ -275,7 +301,7 @@ export class CobrowseService implements OnModuleInit, OnApplicationBootstrap, On
         s.control = 'none';
         s.clearControlTimer();
       }
-      await this.engagements.recordModeChange(id, { type: t.audit, actor, detail: { ...detail, ...reasonDetail }, mode: modeOf(t.next), requireActive: t.next === 'active' || t.next === 'requesting' });
+      await this.engagements.recordModeChange(id, { type: t.audit, actor, detail: { ...reasonDetail, ...detail }, mode: modeOf(t.next), requireActive: t.next === 'active' || t.next === 'requesting' });
       const from = s.status;
       s.status = t.next;
       s.reason = t.reason;

@@ -1,5 +1,6 @@
 import type { EngagementView, ProxyView } from '@engage/protocol';
 import { EventEmitter } from 'node:events';
+import type { CobrowseService } from '../cobrowse/cobrowse.service';
 import { configureLogging } from '../common/logger';
 import type { EngagementBus } from '../engagements/engagement-bus';
 import type { EngagementsService } from '../engagements/engagements.service';
@@ -60,7 +61,8 @@ function service(persist: () => Promise<void>) {
   const bus = new ProxyBus();
   const states: ProxyView[] = [];
   bus.on('state', (v) => states.push(v));
-  const svc = new ProxyService(pool as unknown as ProxyPool, engagements as unknown as EngagementsService, new EventEmitter() as unknown as EngagementBus, bus);
+  const cobrowse = { view: () => ({ status: 'off' }), beforeRequest: () => () => undefined };
+  const svc = new ProxyService(pool as unknown as ProxyPool, engagements as unknown as EngagementsService, new EventEmitter() as unknown as EngagementBus, bus, cobrowse as unknown as CobrowseService);
   return { svc, session, pool, order, states };
 }
 

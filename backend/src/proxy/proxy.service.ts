@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { EngagementView, ProxyDevice, ProxyDriver, ProxyInput, ProxyNavigateCommand, ProxySessionOptions, ProxyView } from '@engage/protocol';
+import { CobrowseService } from '../cobrowse/cobrowse.service';
 import { ForbiddenError, InvalidStateError } from '../common/errors';
 import { createLogger } from '../common/logger';
 import { EngagementBus } from '../engagements/engagement-bus';
@@ -17,8 +18,13 @@ interface Running {
   agentId: string | null;
 }
 
-export function stoppedReason(reason: RemoteCloseReason | 'agent' | 'customer' | 'engagement-ended'): string {
+/** Why direct co-browse stopped when the agent started browsing together while it ran. */
+export const SWITCHED_TO_PROXY = 'The agent switched to browsing together.';
+
+export function stoppedReason(reason: RemoteCloseReason | 'agent' | 'customer' | 'engagement-ended' | 'switched-to-direct'): string {
   switch (reason) {
+    case 'switched-to-direct':
+      return 'The agent switched to the customer’s page.';
     case 'agent':
       return 'The agent stopped browsing together.';
     case 'customer':
@@ -51,16 +57,22 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
   private readonly onEngagementChanged = (v: EngagementView) => {
     if (v.state === 'ended' && this.running.has(v.id)) void this.end(v.id, 'system', 'engagement-ended');
   };
+  private offBeforeDirect: (() => void) | undefined;
 
   constructor(
     private readonly pool: ProxyPool,
     private readonly engagements: EngagementsService,
     private readonly engagementBus: EngagementBus,
     private readonly bus: ProxyBus,
+    private readonly cobrowse: CobrowseService,
   ) {}
 
   onModuleInit(): void {
     this.engagementBus.on('changed', this.onEngagementChanged);
+    // The agent asking for the customer's page while browsing together: the shared browser stops first.
+    this.offBeforeDirect = this.cobrowse.beforeRequest(async (id) => {
+      if (this.running.has(id)) await this.end(id, 'agent', 'switched-to-direct');
+    });
   }
 
   /** Shared browsers do not survive a restart: engagements left in mode 'proxy' go back to none. */
@@ -70,6 +82,7 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
 
   onModuleDestroy(): void {
     this.engagementBus.off('changed', this.onEngagementChanged);
+    this.offBeforeDirect?.();
     for (const r of this.running.values()) r.session?.close();
     this.running.clear();
   }
@@ -88,7 +101,8 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
     if (device && who === 'customer') this.devices.set(id, device);
     if (this.running.has(id)) throw new InvalidStateError('Browsing together is already running.');
     if (e.state !== 'active') throw new InvalidStateError(e.state === 'ended' ? 'This engagement has ended.' : 'Accept this engagement first.');
-    if (e.mode === 'direct' || e.mode === 'document') throw new InvalidStateError('Stop the current co-browse mode first.');
+    // Only the agent switches modes.
+    if (who !== 'agent' && (e.mode === 'direct' || e.mode === 'document')) throw new InvalidStateError('Stop the current co-browse mode first.');
     const entry: Running = { view: { engagementId: id, status: 'starting', url, title: null, driver: who, blockedReason: null, reason: null }, session: undefined, agentId: e.agent?.id ?? null };
     this.running.set(id, entry);
     // The browser is placed while the start is being persisted (nothing of it is shown before both
@@ -96,7 +110,11 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
     const opening = this.pool.open(this.options(id));
     opening.catch(() => undefined);
     try {
-      await this.engagements.recordModeChange(id, { type: 'proxy.started', actor: who, detail: { url }, mode: 'proxy', requireActive: true });
+      // Switching from direct co-browse: it stops first, with its own audit row (the document room
+      // has no session to stop; proxy.started moves the mode on from it).
+      if (who === 'agent' && (e.mode === 'direct' || this.cobrowse.view(id).status !== 'off')) await this.cobrowse.stopForSwitch(id, SWITCHED_TO_PROXY, 'proxy');
+      const from = e.mode === 'none' ? {} : { switchedFrom: e.mode };
+      await this.engagements.recordModeChange(id, { type: 'proxy.started', actor: who, detail: { url, ...from }, mode: 'proxy', requireActive: true });
     } catch (err) {
       this.running.delete(id);
       void opening.then((s) => s.close(), () => undefined);

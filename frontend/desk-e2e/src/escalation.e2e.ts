@@ -235,10 +235,10 @@ describe('one session, every mode: chat → call → browse together → documen
   });
 });
 
-describe('one session on the website: chat → the customer’s page (consent) → chat → the page again', () => {
-  const stack = useStack();
+describe('one session on the website: chat → the customer’s page (consent) → chat → the page again → documents → the page → browse together → the page', () => {
+  const stack = useStack({ fixture: startFixture, platform: { proxy: true } });
 
-  it('going to the customer’s page asks for consent once; switching away and back keeps the live replay without asking again', async () => {
+  it('going to the customer’s page asks for consent once; switching away (chat, documents) and back keeps the live replay; browse together stops the page first and the page stops the shared browser first, asking again', async () => {
     const { platform, browser } = stack;
     const customer = await openParty(browser);
     const agent = await openParty(browser);
@@ -291,6 +291,49 @@ describe('one session on the website: chat → the customer’s page (consent) �
     await agent.page.locator(tid('mode-tab-chat')).click();
     await waitForText(supervisor.page, 'timeline-entry', 'Alex Agent went back to the chat');
     await screenshot(supervisor.page, 'escalation-supervisor-timeline');
+
+    // → documents while the page is shared: the room opens beside it, the page keeps running.
+    await agent.page.locator(tid('mode-tab-documents')).click();
+    await waitVisible(agent.page, 'mode-panel-documents');
+    await waitForText(agent.page, 'mode-tab-direct', 'running');
+    // → the page again: still live, no new consent.
+    await agent.page.locator(tid('mode-tab-direct')).click();
+    await waitVisible(agent.page, 'cobrowse-view');
+    await waitForText(agent.page, 'cobrowse-status', 'page live');
+
+    // → browse together while the page is shared: one step, direct stops first (server side).
+    await agent.page.locator(tid('mode-tab-proxy')).click();
+    await agent.page.locator(tid('proxy-url')).fill(`${stack.fixture.origin}/`);
+    await agent.page.locator(tid('proxy-start')).click();
+    await waitForText(agent.page, 'proxy-status', 'Shop home', 30_000);
+    await waitSelected(agent.page, 'mode-tab-proxy');
+    await waitFor(async () => !(await agent.page.$eval(tid('mode-tab-direct'), (e) => e.textContent ?? '')).includes('running'), 'the customer’s page to stop');
+
+    // → the customer's page again: the shared browser stops first; the customer is asked again.
+    await agent.page.locator(tid('mode-tab-direct')).click();
+    await waitForText(agent.page, 'cobrowse-status', 'Waiting');
+    await waitFor(async () => !(await agent.page.$eval(tid('mode-tab-proxy'), (e) => e.textContent ?? '')).includes('running'), 'the shared browser to stop');
+    await customer.page.locator(w('cobrowse-allow')).click();
+    await waitInReplay(agent.page, 'Card number');
+
+    const switched = (await timelineTypes(platform, engagementId)).filter((r) => r.startsWith('cobrowse.') || r.startsWith('mode.') || r.startsWith('proxy.'));
+    expect(switched).toEqual([
+      'cobrowse.requested:agent',
+      'cobrowse.accepted:customer',
+      'mode.shown:agent:chat',
+      'mode.shown:agent:direct',
+      'mode.shown:agent:chat',
+      'mode.shown:agent:document',
+      'mode.shown:agent:direct',
+      'cobrowse.stopped:agent',
+      'proxy.started:agent',
+      'proxy.stopped:agent',
+      'cobrowse.requested:agent',
+      'cobrowse.accepted:customer',
+    ]);
+    await waitForText(agent.page, 'timeline-entry', 'Page sharing stopped by Alex Agent to browse together');
+    await waitForText(agent.page, 'timeline-entry', 'Browsing together stopped by Alex Agent to see the customer’s page');
+    await screenshot(agent.page, 'escalation-desk-switches');
   });
 });
 

@@ -28,7 +28,9 @@ export interface ModeSwitchOptions {
  * that does not run yet records nothing: starting it writes its own row (proxy.started,
  * cobrowse.requested…; the agent's first look at the documents opens the room: doc.opened).
  * The document room has no session to stop, so the agent's switches in and out of it are always
- * recorded: they move engagements.mode (document ⇄ none) and so let another mode start.
+ * recorded: they move engagements.mode (document ⇄ none). Switching between the two modes that have
+ * a session is one step for the agent: the backend stops the running one first (browse together
+ * stops the customer's page, asking for the page stops the shared browser), each with its row.
  * Call in an injection context.
  */
 export function useModeSwitch(o: ModeSwitchOptions) {

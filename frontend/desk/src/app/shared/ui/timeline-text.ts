@@ -46,7 +46,7 @@ export function describeTimelineEntry(e: TimelineEntry, names: TimelineNames): s
     case 'cobrowse.declined':
       return `${names.customer} declined to share their page`;
     case 'cobrowse.stopped':
-      return `Page sharing stopped${e.actor === 'agent' || e.actor === 'customer' ? ` by ${who}` : ''}`;
+      return `Page sharing stopped${e.actor === 'agent' || e.actor === 'customer' ? ` by ${who}` : ''}${str('switchedTo') === 'proxy' ? ' to browse together' : ''}`;
     case 'cobrowse.expired':
       return `No answer to the request to share the page`;
     case 'cobrowse.paused':
@@ -74,7 +74,7 @@ export function describeTimelineEntry(e: TimelineEntry, names: TimelineNames): s
     case 'proxy.control':
       return `${who} took control of the shared browser`;
     case 'proxy.stopped':
-      return `Browsing together stopped${e.actor === 'agent' || e.actor === 'customer' ? ` by ${who}` : ''}`;
+      return `Browsing together stopped${e.actor === 'agent' || e.actor === 'customer' ? ` by ${who}` : ''}${str('reason') === 'switched-to-direct' ? ' to see the customer’s page' : ''}`;
     case 'mode.shown':
       return `${who} ${SHOWN[str('mode')] ?? 'switched view'}`;
     default: {
