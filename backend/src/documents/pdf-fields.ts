@@ -1,15 +1,11 @@
-import type { FieldType, FieldValue, NormRect } from '@engage/protocol';
+import type { FieldValue, FormFieldView, NormRect } from '@engage/protocol';
 import { PDFCheckBox, PDFDocument, PDFDropdown, PDFOptionList, PDFRadioGroup, PDFSignature, PDFTextField, type PDFField, type PDFPage, type PDFRef } from 'pdf-lib';
 
-/** A form field as found in the PDF (policy and live values are kept apart, in doc_field_state). */
-export interface FieldDefinition {
-  name: string;
-  type: FieldType;
-  page: number;
-  rect: NormRect;
-  options: Array<{ value: string; page?: number; rect?: NormRect }>;
-  multiline: boolean;
-  multiSelect: boolean;
+/**
+ * A form field as found in the PDF: the geometry and kind of the FormFieldView clients get (policy
+ * and live values are kept apart, in doc_field_state).
+ */
+export interface FieldDefinition extends Pick<FormFieldView, 'name' | 'type' | 'page' | 'rect' | 'options' | 'multiline' | 'multiSelect'> {
   /** The PDF's own Required flag (Ff bit 2). */
   required: boolean;
   /** The value the PDF carries, or null. */

@@ -592,6 +592,11 @@ export class DocViewerComponent {
     return `${n * 100}%`;
   }
 
+  /** Positions an overlay (field, signature, option) on its normalized rectangle of the page. */
+  protected placeAt(r: NormRect): Record<'left' | 'top' | 'width' | 'height', string> {
+    return { left: this.pct(r.x), top: this.pct(r.y), width: this.pct(r.w), height: this.pct(r.h) };
+  }
+
   protected asString(v: FieldValue | null): string {
     return typeof v === 'string' ? v : '';
   }
