@@ -6,6 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash tools/ensure-chromium.sh
 bash tools/ensure-office.sh
+bash tools/ensure-coturn.sh
 # The SFU's tests run real mediasoup workers: build the worker offline once (cached) when no prebuilt one is there.
 bash tools/with-node.sh bash tools/build-mediasoup-worker.sh >&2
 exec bash tools/with-node.sh node tools/run-tests.mjs "$@"

@@ -78,6 +78,38 @@ const loopback = {
     return out;
   },
 
+  /** Restarts ICE of the receiving transport with new parameters from the SFU: same transport, no redial. */
+  async restartIce(): Promise<{ usernameFragment: string }> {
+    if (!recvTransport) throw new Error('no receiving transport');
+    const { iceParameters } = await signal<{ iceParameters: types.IceParameters }>(`transports/${recvTransport.id}/restart-ice`, {});
+    await recvTransport.restartIce({ iceParameters });
+    return { usernameFragment: iceParameters.usernameFragment };
+  },
+
+  /** The receiving transport's id and connection state. */
+  recvState(): { id?: string; state?: string } {
+    return { id: recvTransport?.id, state: recvTransport?.connectionState };
+  },
+
+  /**
+   * ICE username fragments of the candidate pair the receiving transport uses now: the browser's
+   * (transport iceLocalUsernameFragment, else the local candidate's) and the SFU's (the remote
+   * candidate's). An ICE restart changes both.
+   */
+  async selectedUfrags(): Promise<{ local?: string; remote?: string }> {
+    if (!recvTransport) return {};
+    const report = await recvTransport.getStats();
+    let transport: { selectedCandidatePairId?: string; iceLocalUsernameFragment?: string } | undefined;
+    report.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) transport = s;
+    });
+    const pair = transport?.selectedCandidatePairId ? report.get(transport.selectedCandidatePairId) : undefined;
+    if (!pair || pair.state !== 'succeeded') return {};
+    const local = report.get(pair.localCandidateId) as { usernameFragment?: string } | undefined;
+    const remote = report.get(pair.remoteCandidateId) as { usernameFragment?: string } | undefined;
+    return { local: transport?.iceLocalUsernameFragment ?? local?.usernameFragment, remote: remote?.usernameFragment };
+  },
+
   /** The ICE candidate pair the receiving transport uses. */
   async selectedPair(): Promise<{ protocol?: string; remote?: string }> {
     if (!recvTransport) return {};

@@ -5,7 +5,7 @@
  * catches worker builds that crash on the browser's DTLS handshake (the KTLS/BIO bug).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -14,6 +14,7 @@ import { build } from 'esbuild';
 import type { Browser, Page, PuppeteerNode } from 'puppeteer-core';
 import { findRepoRoot } from '../src/config/read-config';
 import { workerBinForTests } from '../src/config/test-worker-bin';
+import { readSfuEvents } from '../src/http/events.testing';
 
 const root = findRepoRoot(__dirname);
 const chromium = process.env['PUPPETEER_EXECUTABLE_PATH'] ?? '/usr/bin/chromium';
@@ -104,10 +105,10 @@ describeLoopback('SFU loopback with two Chromium pages', () => {
   });
 
   /** A page whose signalling goes to the control API as peer `peerId` of `engagementId`. */
-  async function openPeer(engagementId: string, peerId: string, only?: 'udp' | 'tcp'): Promise<Page> {
+  async function openPeer(engagementId: string, peerId: string, only?: 'udp' | 'tcp', inBrowser: Browser = browser): Promise<Page> {
     // Each peer in its own browser context: a second tab in one context hides the first, and a
     // hidden tab's camera and encoder are throttled.
-    const page = await (await browser.createBrowserContext()).newPage();
+    const page = await (await inBrowser.createBrowserContext()).newPage();
     page.on('pageerror', (err) => console.error(`[${peerId}] page error: ${String(err)}`));
     await page.exposeFunction('sfuSignal', async (action: string, body: unknown) => {
       const res = await fetch(`${sfuUrl}/rooms/${engagementId}/peers/${peerId}/${action}`, {
@@ -162,4 +163,91 @@ describeLoopback('SFU loopback with two Chromium pages', () => {
       await fetch(`${sfuUrl}/rooms/${engagementId}/close`, { method: 'POST', headers: { authorization: `Bearer ${secret}` } });
     }
   });
+
+  it('names the speaking peer from a real browser\'s audio levels, and restarts ICE on the same transport without losing the media', async () => {
+    // Chrome's default fake microphone beeps 20 ms every 500 ms (silence on average): this browser
+    // captures a continuous tone instead, like someone speaking.
+    const tone = path.join(tmp, 'tone.wav');
+    writeFileSync(tone, sineWav(440, 1));
+    const speaking = await puppeteer.launch({
+      executablePath: chromium,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-audio-capture=${tone}`, '--disable-background-timer-throttling', '--disable-renderer-backgrounding'],
+    });
+    const engagementId = 'loopback-speaker';
+    const events = openEvents();
+    try {
+      const a = await openPeer(engagementId, 'customer', undefined, speaking);
+      const b = await openPeer(engagementId, 'agent', undefined, speaking);
+      await a.evaluate(() => window.loopback.join());
+      await b.evaluate(() => window.loopback.join());
+      const producerIds = await a.evaluate(() => window.loopback.produce());
+      await b.evaluate((ids) => window.loopback.consume(ids), producerIds);
+      const started = Date.now();
+      await events.until((n) => n.type === 'room/speaker' && n.engagementId === engagementId && n.peerId === 'customer', 15_000);
+      const speakerMs = Date.now() - started;
+
+      const packets = async () => (await b.evaluate(() => window.loopback.stats()))['audio']?.packetsReceived ?? 0;
+      const waitFor = async (what: string, pred: () => Promise<boolean>) => {
+        const deadline = Date.now() + 15_000;
+        while (!(await pred())) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      await waitFor('the receiving transport to connect', async () => (await b.evaluate(() => window.loopback.recvState())).state === 'connected');
+      const before = await b.evaluate(() => window.loopback.recvState());
+      const ufragsBefore = await b.evaluate(() => window.loopback.selectedUfrags());
+      expect(ufragsBefore).toEqual({ local: expect.any(String), remote: expect.any(String) });
+      const restarted = await b.evaluate(() => window.loopback.restartIce());
+      expect(restarted.usernameFragment).toEqual(expect.any(String));
+      expect(restarted.usernameFragment).not.toBe(ufragsBefore.remote);
+      // The restart really happened: the pair in use now is one of the new ICE session, on both ends
+      // (the SFU's new username fragment, and a new one of the browser's).
+      await waitFor('a candidate pair of the restarted ICE session', async () => {
+        const now = await b.evaluate(() => window.loopback.selectedUfrags());
+        return now.remote === restarted.usernameFragment && now.local !== undefined && now.local !== ufragsBefore.local;
+      });
+      const afterRestart = await packets();
+      // Same transport, media still arriving after the restart (50 audio packets: a second).
+      await waitFor('audio after the ICE restart', async () => (await packets()) > afterRestart + 50);
+      const after = await b.evaluate(() => window.loopback.recvState());
+      expect(after).toEqual({ id: before.id, state: 'connected' });
+
+      // The speaker leaves: nobody speaks.
+      await fetch(`${sfuUrl}/rooms/${engagementId}/peers/customer/close`, { method: 'POST', headers: { authorization: `Bearer ${secret}` } });
+      await events.until((n) => n.type === 'room/speaker' && n.engagementId === engagementId && n.peerId === null, 5_000);
+      console.log(`speaker named ${speakerMs} ms after consuming; speakers seen ${JSON.stringify(events.seen.filter((n) => n.type === 'room/speaker').map((n) => n.peerId))}`);
+    } finally {
+      events.close();
+      await speaking.close();
+      await fetch(`${sfuUrl}/rooms/${engagementId}/close`, { method: 'POST', headers: { authorization: `Bearer ${secret}` } });
+    }
+  });
+
+  /** GET /events of the SFU, collected; `until` waits for a notification that matches. */
+  function openEvents() {
+    return readSfuEvents(sfuUrl, secret);
+  }
 });
+
+/** A mono 48 kHz 16-bit PCM WAV of a sine tone at half scale (Chrome loops a fake-capture file). */
+function sineWav(frequency: number, seconds: number): Buffer {
+  const rate = 48_000;
+  const samples = rate * seconds;
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write('RIFF', 0);
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write('WAVEfmt ', 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 2, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36);
+  wav.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(Math.sin((2 * Math.PI * frequency * i) / rate) * 16_000), 44 + i * 2);
+  return wav;
+}

@@ -10,7 +10,7 @@ export class AppConfig {
   }
   /** The resolved settings without secrets, for the boot log. */
   describe(): Record<string, unknown> {
-    return { ...this.values, jwtSecret: this.values.jwtSecret ? '(set)' : undefined, databaseUrl: this.values.databaseUrl ? '(external)' : '(embedded)', sfu: this.values.sfu ? { url: this.values.sfu.url, secret: '(set)' } : '(off)', proxy: this.values.proxy ? { workers: this.values.proxy.workers, secret: '(set)' } : '(off)', documents: { ...this.values.documents, urlSecret: this.values.documents.urlSecret ? '(set)' : '(derived)' } };
+    return { ...this.values, jwtSecret: this.values.jwtSecret ? '(set)' : undefined, databaseUrl: this.values.databaseUrl ? '(external)' : '(embedded)', sfu: this.values.sfu ? { url: this.values.sfu.url, secret: '(set)' } : '(off)', proxy: this.values.proxy ? { workers: this.values.proxy.workers, secret: '(set)' } : '(off)', turn: this.values.turn ? { urls: this.values.turn.urls, ttlS: this.values.turn.ttlS, secret: '(set)' } : '(off)', documents: { ...this.values.documents, urlSecret: this.values.documents.urlSecret ? '(set)' : '(derived)' } };
   }
 }
 

@@ -67,6 +67,12 @@ export const envSchema = z.object({
   SFU_URL: url('SFU_URL').optional(),
   SFU_SECRET: z.string().min(32, 'SFU_SECRET must be at least 32 characters long (the bearer secret the SFU expects)').optional(),
   ICE_SERVERS: z.string().trim().optional(),
+  TURN_URLS: z.string().trim().optional(),
+  TURN_SECRET: z.string().min(32, 'TURN_SECRET must be at least 32 characters long (the static-auth-secret coturn was started with)').optional(),
+  TURN_TTL_S: positiveInt('TURN_TTL_S')
+    .min(60, 'TURN_TTL_S must be at least 60 seconds (a call needs its credentials for longer than its set-up)')
+    .max(86_400, 'TURN_TTL_S must be at most 86400 seconds (one day); credentials are handed out again at every join')
+    .default(3600),
   PROXY_WORKERS: z.string().trim().optional(),
   PROXY_SECRET: z.string().min(16, 'PROXY_SECRET must be at least 16 characters long (the bearer secret the proxy workers expect)').optional(),
   DOC_MAX_UPLOAD_BYTES: positiveInt('DOC_MAX_UPLOAD_BYTES')
@@ -109,12 +115,23 @@ export interface Config {
   widgetFile: string;
   /** The SFU's control API and its bearer secret; undefined = calls are unavailable. */
   sfu: { url: string; secret: string } | undefined;
-  /** Handed to browsers for their WebRTC transports (STUN/TURN). */
+  /** Handed to browsers for their WebRTC transports as they are (static STUN, or TURN with fixed credentials). */
   iceServers: IceServer[];
+  /** TURN with time-limited credentials (coturn's use-auth-secret): handed out per join; undefined = none. */
+  turn: TurnConfig | undefined;
   /** Control channels of the proxy workers (ws://host:port/control) and their bearer secret; undefined = proxy co-browse unavailable. */
   proxy: { workers: string[]; secret: string } | undefined;
   /** The document room: upload limits, quota, retention, office conversion, signed content URLs. */
   documents: DocumentsConfig;
+}
+
+export interface TurnConfig {
+  /** turn: and turns: URLs of the TURN server(s) sharing `secret`. */
+  urls: string[];
+  /** coturn's static-auth-secret: the HMAC key of the credentials. */
+  secret: string;
+  /** How long a handed-out credential stays valid. */
+  ttlS: number;
 }
 
 export interface DocumentsConfig {
@@ -158,6 +175,19 @@ function parseIceServers(raw: string | undefined): IceServer[] {
   return parsed.data;
 }
 
+/** TURN_URLS: a comma list of turn:/turns: URLs (RFC 7065), e.g. turn:turn.example.org:3478?transport=udp,turns:turn.example.org:5349. */
+function parseTurnUrls(raw: string | undefined): string[] {
+  if (!raw) return [];
+  const urls = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const u of urls) {
+    const m = /^turns?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?(\?transport=(udp|tcp))?$/.exec(u);
+    if (!m || (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) {
+      throw new ConfigError(`Invalid setting TURN_URLS: "${u}" is not a TURN URL such as turn:turn.example.org:3478?transport=udp or turns:turn.example.org:5349.`);
+    }
+  }
+  return [...new Set(urls)];
+}
+
 /** PROXY_WORKERS: a comma list of ws(s) URLs of proxy workers' control channels, e.g. ws://127.0.0.1:4310/control. */
 function parseProxyWorkers(raw: string | undefined): string[] {
   if (!raw) return [];
@@ -186,7 +216,7 @@ export function loadConfig(env: Record<string, string | undefined>, dirs: { cwd:
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? 'environment');
       // Secrets are never echoed back.
-      const got = name === 'SFU_SECRET' || name === 'JWT_SECRET' || name === 'PROXY_SECRET' || name === 'DOC_URL_SECRET' ? undefined : cleaned[name];
+      const got = name === 'SFU_SECRET' || name === 'JWT_SECRET' || name === 'PROXY_SECRET' || name === 'DOC_URL_SECRET' || name === 'TURN_SECRET' ? undefined : cleaned[name];
       return `Invalid setting ${name}: ${i.message}${got !== undefined ? ` (got "${got}")` : ''}.`;
     });
     throw new ConfigError(lines.join(' '));
@@ -199,6 +229,9 @@ export function loadConfig(env: Record<string, string | undefined>, dirs: { cwd:
   if (e.DATABASE_URL === undefined && e.PG_PORT === 0) throw new ConfigError('Invalid setting PG_PORT: the embedded PostgreSQL needs a port above 0.');
   if (e.SFU_URL && !e.SFU_SECRET) throw new ConfigError('Invalid setting SFU_SECRET: it must be set when SFU_URL is (the secret the SFU was started with).');
   const iceServers = parseIceServers(e.ICE_SERVERS);
+  const turnUrls = parseTurnUrls(e.TURN_URLS);
+  if (turnUrls.length > 0 && !e.TURN_SECRET) throw new ConfigError('Invalid setting TURN_SECRET: it must be set when TURN_URLS is (the static-auth-secret of the TURN server).');
+  if (e.TURN_SECRET && turnUrls.length === 0) throw new ConfigError('Invalid setting TURN_URLS: it must list the TURN server(s) when TURN_SECRET is set, such as turn:turn.example.org:3478.');
   const proxyWorkers = parseProxyWorkers(e.PROXY_WORKERS);
   if (proxyWorkers.length > 0 && !e.PROXY_SECRET) throw new ConfigError('Invalid setting PROXY_SECRET: it must be set when PROXY_WORKERS is (the secret the proxy workers were started with).');
   if (e.PORT === e.DEMO_SITE_PORT) throw new ConfigError(`Invalid setting DEMO_SITE_PORT: it equals PORT (${e.PORT}); use another port or 0 to turn the demo site off.`);
@@ -223,6 +256,7 @@ export function loadConfig(env: Record<string, string | undefined>, dirs: { cwd:
     widgetFile: path.resolve(dirs.repoRoot, e.WIDGET_FILE ?? 'dist/widget/widget.js'),
     sfu: e.SFU_URL && e.SFU_SECRET ? { url: e.SFU_URL, secret: e.SFU_SECRET } : undefined,
     iceServers,
+    turn: turnUrls.length > 0 && e.TURN_SECRET ? { urls: turnUrls, secret: e.TURN_SECRET, ttlS: e.TURN_TTL_S } : undefined,
     proxy: proxyWorkers.length > 0 && e.PROXY_SECRET ? { workers: proxyWorkers, secret: e.PROXY_SECRET } : undefined,
     documents: {
       maxUploadBytes: e.DOC_MAX_UPLOAD_BYTES,

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { AppConfig } from './app-config';
 import { ConfigError, loadConfig } from './config.schema';
 import { resolveJwtSecret } from './jwt-secret';
 
@@ -36,6 +37,38 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SFU_URL: 'http://127.0.0.1:3100', SFU_SECRET: 'short' }, dirs)).toThrow(/SFU_SECRET must be at least 32/);
     expect(() => loadConfig({ ICE_SERVERS: 'stun:x' }, dirs)).toThrow(/ICE_SERVERS: it must be a JSON array/);
     expect(() => loadConfig({ ICE_SERVERS: '[{"urls":"http://x"}]' }, dirs)).toThrow(/ICE_SERVERS/);
+  });
+
+  it('reads TURN_URLS, TURN_SECRET and TURN_TTL_S next to ICE_SERVERS', () => {
+    expect(loadConfig({}, dirs).turn).toBeUndefined();
+    const secret = 't'.repeat(32);
+    const c = loadConfig({ TURN_URLS: 'turn:turn.example.org:3478?transport=udp, turns:turn.example.org:5349,turn:[::1]:3478', TURN_SECRET: secret, ICE_SERVERS: '[{"urls":"stun:stun.example.org:3478"}]' }, dirs);
+    expect(c.turn).toEqual({ urls: ['turn:turn.example.org:3478?transport=udp', 'turns:turn.example.org:5349', 'turn:[::1]:3478'], secret, ttlS: 3600 });
+    expect(c.iceServers).toEqual([{ urls: 'stun:stun.example.org:3478' }]);
+    expect(loadConfig({ TURN_URLS: 'turn:127.0.0.1', TURN_SECRET: secret, TURN_TTL_S: '600' }, dirs).turn).toEqual({ urls: ['turn:127.0.0.1'], secret, ttlS: 600 });
+    expect(new AppConfig(loadConfig({ TURN_URLS: 'turn:127.0.0.1', TURN_SECRET: secret }, dirs)).describe().turn).toEqual({ urls: ['turn:127.0.0.1'], ttlS: 3600, secret: '(set)' });
+  });
+
+  it.each([
+    [{ TURN_URLS: 'turn:127.0.0.1:3478' }, 'Invalid setting TURN_SECRET: it must be set when TURN_URLS is'],
+    [{ TURN_SECRET: 's'.repeat(32) }, 'Invalid setting TURN_URLS: it must list the TURN server(s) when TURN_SECRET is set'],
+    [{ TURN_URLS: 'stun:127.0.0.1:3478', TURN_SECRET: 's'.repeat(32) }, 'Invalid setting TURN_URLS: "stun:127.0.0.1:3478" is not a TURN URL'],
+    [{ TURN_URLS: 'turn://127.0.0.1:3478', TURN_SECRET: 's'.repeat(32) }, 'Invalid setting TURN_URLS: "turn://127.0.0.1:3478" is not a TURN URL'],
+    [{ TURN_URLS: 'turn:127.0.0.1:70000', TURN_SECRET: 's'.repeat(32) }, 'Invalid setting TURN_URLS: "turn:127.0.0.1:70000" is not a TURN URL'],
+    [{ TURN_URLS: 'turn:127.0.0.1?transport=sctp', TURN_SECRET: 's'.repeat(32) }, 'is not a TURN URL'],
+    [{ TURN_URLS: 'turn:127.0.0.1', TURN_SECRET: 'short-secret' }, 'Invalid setting TURN_SECRET: TURN_SECRET must be at least 32 characters long'],
+    // What compose asks for too: 31 characters are refused.
+    [{ TURN_URLS: 'turn:127.0.0.1', TURN_SECRET: 's'.repeat(31) }, 'Invalid setting TURN_SECRET: TURN_SECRET must be at least 32 characters long'],
+    [{ TURN_TTL_S: '30' }, 'Invalid setting TURN_TTL_S: TURN_TTL_S must be at least 60 seconds'],
+    [{ TURN_TTL_S: '100000' }, 'Invalid setting TURN_TTL_S: TURN_TTL_S must be at most 86400 seconds'],
+    [{ TURN_TTL_S: 'soon' }, 'Invalid setting TURN_TTL_S: TURN_TTL_S must be a number'],
+  ])('refuses the TURN setting %j with a sentence naming it', (env, message) => {
+    expect(() => loadConfig(env, dirs)).toThrow(ConfigError);
+    expect(() => loadConfig(env, dirs)).toThrow(message);
+  });
+
+  it('never echoes TURN_SECRET', () => {
+    expect(() => loadConfig({ TURN_URLS: 'turn:127.0.0.1', TURN_SECRET: 'short-secret' }, dirs)).not.toThrow(/short-secret/);
   });
 
   it('reads PROXY_WORKERS as a comma list of ws URLs with PROXY_SECRET, and refuses what does not fit', () => {

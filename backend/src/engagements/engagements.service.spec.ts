@@ -51,6 +51,16 @@ describe('EngagementsService (real PostgreSQL)', () => {
     expect(seen.every((s) => s.events === 1)).toBe(true);
   });
 
+  it('shows a supervisor listening in to staff only', async () => {
+    const session = await service.open({ customerName: 'Lena' });
+    const id = session.engagement.id;
+    await service.accept(id, agent);
+    await service.recordCallChange(id, { type: 'call.listen', actor: 'supervisor', detail: { name: 'Sam' }, call: 'off', requireActive: true });
+    expect((await service.detail(id, agent)).timeline.map((t) => t.type)).toEqual(['engagement.requested', 'engagement.accepted', 'call.listen']);
+    const customer = tokens.verify(session.customerToken);
+    expect((await service.detail(id, customer)).timeline.map((t) => t.type)).toEqual(['engagement.requested', 'engagement.accepted']);
+  });
+
   it('redeems an invitation code exactly once', async () => {
     const invite = await service.invite(agent, { customerName: 'Ivan' });
     expect(invite.code).toMatch(/^\d{6}$/);

@@ -39,6 +39,8 @@ export interface CallChange {
 }
 
 export const DETAIL_MESSAGES_MAX = 1000;
+/** Timeline rows only staff see (GET /engagements/:id of the customer leaves them out). */
+export const STAFF_ONLY_EVENTS: ReadonlySet<string> = new Set(['call.listen']);
 
 const FREE_CODE_SQL = {
   invite: `SELECT 1 FROM engagements WHERE invite_code = $1 AND invite_redeemed_at IS NULL AND invite_expires_at > now()`,
@@ -237,7 +239,9 @@ export class EngagementsService implements OnApplicationBootstrap {
       this.ds.getRepository(ChatMessageEntity).find({ where: { engagementId: id }, order: { seq: 'ASC' }, take: DETAIL_MESSAGES_MAX }),
       this.ds.getRepository(EngagementEventEntity).find({ where: { engagementId: id }, order: { id: 'ASC' } }),
     ]);
-    return { engagement: toEngagementView(e, e.agent?.displayName ?? null), messages: messages.map(toChatMessage), timeline: events.map(toTimelineEntry) };
+    // A supervisor listening in is staff business: not in the customer's copy of the timeline.
+    const visible = isStaff(p) ? events : events.filter((ev) => !STAFF_ONLY_EVENTS.has(ev.type));
+    return { engagement: toEngagementView(e, e.agent?.displayName ?? null), messages: messages.map(toChatMessage), timeline: visible.map(toTimelineEntry) };
   }
 
   /** A view of any engagement: from memory when live, else from the database. */

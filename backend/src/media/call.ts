@@ -15,6 +15,14 @@ export interface CallEvents {
  */
 export class Call extends EventEmitter<CallEvents> {
   readonly #producers = new Map<string, ProducerInfo>();
+  /** Peers with a screen producer being created: a second concurrent one is refused too. */
+  readonly #screensStarting = new Set<string>();
+  /** Supervisors listening in now (SFU peer ids); each listen is recorded once. */
+  readonly listening = new Set<string>();
+  /** The call's SFU room died and media/reconnect went out; cleared by the next join (one reconnect per loss). */
+  mediaLost = false;
+  /** Someone joined the call's SFU room: it should exist on the SFU while the call runs. */
+  roomExpected = false;
   #closed = false;
 
   private constructor(
@@ -48,14 +56,49 @@ export class Call extends EventEmitter<CallEvents> {
     return this.#producers.get(id);
   }
 
+  /** Forgets one producer (it closed); the one forgotten, or undefined if it was not known. */
+  removeProducer(id: string): ProducerInfo | undefined {
+    const p = this.#producers.get(id);
+    this.#producers.delete(id);
+    return p;
+  }
+
+  /**
+   * Reserves the one screen share a peer may run: false when it already shares (or is starting
+   * to). Release the reservation with `screenStarted` once the SFU answered, either way.
+   */
+  reserveScreen(peerId: string): boolean {
+    if (this.#screensStarting.has(peerId)) return false;
+    for (const p of this.#producers.values()) if (p.peerId === peerId && p.source === 'screen') return false;
+    this.#screensStarting.add(peerId);
+    return true;
+  }
+
+  screenStarted(peerId: string): void {
+    this.#screensStarting.delete(peerId);
+  }
+
   /** Producers of everyone but `peerId`. */
   producersExcept(peerId: string): ProducerInfo[] {
     return [...this.#producers.values()].filter((p) => p.peerId !== peerId);
   }
 
-  /** A peer rejoined (a reload): its former producers are gone with its former SFU peer. */
-  forgetPeer(peerId: string): void {
-    for (const [id, p] of this.#producers) if (p.peerId === peerId) this.#producers.delete(id);
+  /** A peer rejoined (a reload): its former producers are gone with its former SFU peer. Returns them. */
+  forgetPeer(peerId: string): ProducerInfo[] {
+    const gone: ProducerInfo[] = [];
+    for (const [id, p] of this.#producers) {
+      if (p.peerId !== peerId) continue;
+      this.#producers.delete(id);
+      gone.push(p);
+    }
+    return gone;
+  }
+
+  /** The SFU room died with its worker: every producer is gone; the participants join again. */
+  forgetAllProducers(): ProducerInfo[] {
+    const gone = [...this.#producers.values()];
+    this.#producers.clear();
+    return gone;
   }
 
   /** Idempotent: closes the engagement's room on the SFU (its transports, producers, consumers), then emits 'closed'. */
@@ -63,6 +106,7 @@ export class Call extends EventEmitter<CallEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#producers.clear();
+    this.listening.clear();
     this.sfu?.closeRoom(this.engagementId).catch((err: unknown) => this.log.warn({ err }, 'could not close the SFU room'));
     this.emit('closed');
   }

@@ -13,3 +13,11 @@ describe('SfuRequestError', () => {
     expect(new SfuRequestError(500, 'internal', 'boom').status).toBe(502);
   });
 });
+
+describe('SfuRequestError of a thing the SFU does not have', () => {
+  it('is not_found (404) for the client, not our failure', () => {
+    const e = new SfuRequestError(404, 'not-found', 'peer customer has no transport t1');
+    expect(e.status).toBe(404);
+    expect(e.toBody()).toEqual({ code: 'not_found', message: 'SFU: peer customer has no transport t1' });
+  });
+});

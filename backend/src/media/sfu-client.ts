@@ -5,11 +5,15 @@ import {
   type EmptyResponse,
   type ErrorResponse,
   type MediaKind,
+  type MediaSource,
   type MediasoupObject,
   type ProduceResponse,
+  type RestartIceResponse,
+  type RoomInfo,
   type SfuJoinResponse,
 } from '@engage/protocol';
 import { DomainError } from '../common/errors';
+import { SfuEventStream } from './sfu-events';
 
 /** The SFU answered with an error, or could not be reached. */
 export class SfuRequestError extends DomainError {
@@ -18,12 +22,13 @@ export class SfuRequestError extends DomainError {
     readonly sfuCode: string,
     message: string,
   ) {
-    // A refusal by the SFU of what the client asked (bad parameters) is the client's; a media server at
-    // capacity is `overloaded` (try again shortly); anything else is ours.
+    // A refusal by the SFU of what the client asked (bad parameters, a transport or consumer it does
+    // not have) is the client's; a media server at capacity is `overloaded` (try again shortly);
+    // anything else is ours.
     const overloaded = httpStatus === 503 && sfuCode === 'overloaded';
     super(
-      httpStatus === 400 ? 'invalid_payload' : overloaded ? 'overloaded' : 'internal',
-      httpStatus === 400 ? 400 : overloaded ? 503 : 502,
+      httpStatus === 400 ? 'invalid_payload' : httpStatus === 404 ? 'not_found' : overloaded ? 'overloaded' : 'internal',
+      httpStatus === 400 ? 400 : httpStatus === 404 ? 404 : overloaded ? 503 : 502,
       overloaded ? 'The media server is at capacity; try the call again in a moment.' : `SFU: ${message}`,
       overloaded ? 5 : undefined,
     );
@@ -53,8 +58,28 @@ export class SfuClient {
     return this.post(`${SFU_PATHS.peer(engagementId, peerId)}/transports/${encodeURIComponent(transportId)}/connect`, { dtlsParameters });
   }
 
-  produce(engagementId: string, peerId: string, body: { transportId: string; kind: MediaKind; rtpParameters: MediasoupObject }): Promise<ProduceResponse> {
-    return this.post(`${SFU_PATHS.peer(engagementId, peerId)}/produce`, body);
+  produce(engagementId: string, peerId: string, body: { transportId: string; kind: MediaKind; rtpParameters: MediasoupObject; source: MediaSource }): Promise<ProduceResponse> {
+    const { source, ...rest } = body;
+    return this.post(`${SFU_PATHS.peer(engagementId, peerId)}/produce`, { ...rest, appData: { source } });
+  }
+
+  restartIce(engagementId: string, peerId: string, transportId: string): Promise<RestartIceResponse> {
+    return this.post(`${SFU_PATHS.peer(engagementId, peerId)}/transports/${encodeURIComponent(transportId)}/restart-ice`, {});
+  }
+
+  /** Closes one producer; one that is already gone is fine. */
+  async closeProducer(engagementId: string, peerId: string, producerId: string): Promise<void> {
+    await this.ignoreNotFound(this.post(`${SFU_PATHS.peer(engagementId, peerId)}/producers/${encodeURIComponent(producerId)}/close`, {}));
+  }
+
+  /** The engagement's room (its worker, peers, producers); SfuRequestError 404 when the SFU has none. */
+  room(engagementId: string): Promise<RoomInfo> {
+    return this.request('GET', SFU_PATHS.room(engagementId), undefined);
+  }
+
+  /** Opens GET /events: the SFU's notifications (worker deaths, speakers…), reconnecting until closed. */
+  openEvents(): SfuEventStream {
+    return SfuEventStream.open(this.baseUrl, this.secret);
   }
 
   consume(engagementId: string, peerId: string, body: { transportId: string; producerId: string; rtpCapabilities: MediasoupObject }): Promise<ConsumeResponse> {
@@ -87,13 +112,17 @@ export class SfuClient {
     }
   }
 
-  private async post<T>(path: string, body: unknown): Promise<T> {
+  private post<T>(path: string, body: unknown): Promise<T> {
+    return this.request('POST', path, body);
+  }
+
+  private async request<T>(method: 'GET' | 'POST', path: string, body: unknown): Promise<T> {
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.secret}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        method,
+        headers: { authorization: `Bearer ${this.secret}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+        body: method === 'POST' ? JSON.stringify(body) : undefined,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {

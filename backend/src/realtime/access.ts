@@ -1,4 +1,4 @@
-import type { EngagementView } from '@engage/protocol';
+import type { CallRole, EngagementView } from '@engage/protocol';
 import { isStaff, type Principal } from '../auth/principal';
 import { ForbiddenError, InvalidStateError } from '../common/errors';
 
@@ -21,6 +21,15 @@ export function participantRole(p: Principal, v: EngagementView): 'customer' | '
   }
   if (p.role === 'agent' && v.agent?.id === p.userId) return 'agent';
   throw new ForbiddenError(p.role === 'agent' ? 'This engagement is assigned to another agent.' : 'Supervisors watch engagements read-only.');
+}
+
+/**
+ * Who someone is in the engagement's call: its customer, its agent, or a supervisor (or admin)
+ * who is not its agent, listening in. Everyone else (another customer, another agent) is refused.
+ */
+export function callRole(p: Principal, v: EngagementView): CallRole {
+  if (isStaff(p) && (p.role === 'supervisor' || p.role === 'admin') && v.agent?.id !== p.userId) return 'supervisor';
+  return participantRole(p, v);
 }
 
 /** The customer may chat while waiting; the agent once active. */

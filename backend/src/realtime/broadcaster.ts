@@ -47,6 +47,7 @@ export class Broadcaster {
     this.cobrowse.on('remoteInput', (msg) => this.toCustomer(msg.engagementId, EV.cobrowseRemoteInput, msg));
     this.cobrowse.on('controlNotice', (msg) => server.to(watchersRoom(msg.engagementId)).emit(EV.cobrowseControlNotice, msg));
     this.media.on('state', (view) => server.to(engagementRoom(view.engagementId)).emit(MEDIA_EV.state, view));
+    this.media.on('notice', (n) => server.to(engagementRoom(n.payload.engagementId)).emit(n.event, n.payload));
     this.proxy.on('state', (view) => server.to(engagementRoom(view.engagementId)).emit(PROXY_EV.state, view));
     this.proxy.on('frame', (frame, agentId) => this.toParticipantsVolatile(frame.engagementId, agentId, frame));
     this.documents.attach(server);

@@ -9,6 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { Broadcaster } from './broadcaster';
 import { Dispatcher } from './dispatcher';
+import { MediaHandler } from './handlers/media.handler';
 import { authenticateHandshake, handshakeError } from './handshake';
 import { STAFF_ROOM, engagementRoom, type SocketContext } from './socket-context';
 import { TokenBucket } from './token-bucket';
@@ -29,6 +30,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly broadcaster: Broadcaster,
     private readonly metrics: MetricsService,
     private readonly cobrowse: CobrowseService,
+    private readonly media: MediaHandler,
   ) {}
 
   afterInit(server: Server): void {
@@ -63,6 +65,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   handleDisconnect(socket: Socket): void {
     const principal = socket.data.principal as Principal | undefined;
     if (principal) this.metrics.sockets.dec({ role: principal.role });
+    // A supervisor listening in stops with its socket.
+    void this.media.socketClosed(socket.id);
   }
 
   /** Refuses new sockets and disconnects the connected ones (first step of shutdown). */

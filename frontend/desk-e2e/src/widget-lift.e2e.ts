@@ -4,6 +4,7 @@ import type net from 'node:net';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { loginAgent } from './support/api';
 import { openParty, screenshot } from './support/browser';
+import { waitInReplay } from './support/cobrowse';
 import { DEMO_AGENT, loginToDesk, sendDeskMessage, tid, waitForText } from './support/desk';
 import type { Platform } from './support/platform';
 import { useStack } from './support/stack';
@@ -83,6 +84,44 @@ async function widgetChatAccepted(browser: Browser, platform: Platform, name: st
   await waitForWidgetText(customer.page, 'status', DEMO_AGENT.name);
   const engagementId = await customer.page.evaluate(() => (JSON.parse(localStorage.getItem('engage:session') ?? '{}') as { engagementId?: string }).engagementId ?? '');
   return { customer, agent, engagementId };
+}
+
+/**
+ * Polls both sides' decoded video frames until stopped and keeps the longest time either side went
+ * without a new frame: from the poll that last saw the count grow to the poll that sees it grow again
+ * (or to the last poll, so a stall still running counts too). Resolution: one poll, about 100–200 ms.
+ */
+function watchFrames(sides: Record<string, Page>): { stop: () => Promise<{ largestGapMs: number; worst: string; frames: Record<string, number> }> } {
+  const last: Record<string, { frames: number; at: number }> = {};
+  let largestGapMs = 0;
+  let worst = '';
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await Promise.all(
+        Object.entries(sides).map(async ([who, page]) => {
+          const frames = await page.evaluate(async () => (await window.__engageCall?.stats())?.inbound.video?.framesDecoded ?? 0).catch(() => 0);
+          const now = Date.now();
+          const prev = last[who];
+          // The time since the previous new frame was seen: at best the polling interval.
+          const gap = prev ? now - prev.at : 0;
+          if (gap > largestGapMs) {
+            largestGapMs = gap;
+            worst = who;
+          }
+          if (!prev || frames > prev.frames) last[who] = { frames, at: now };
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { largestGapMs, worst, frames: Object.fromEntries(Object.entries(last).map(([who, v]) => [who, v.frames])) };
+    },
+  };
 }
 
 const widgetHidden = (page: Page, testId: string) =>
@@ -180,5 +219,46 @@ describe('a website-widget customer lifted into the full engagement room', () =>
     expect(stored?.engagementId).toBe(engagementId);
     expect(await platform.query(`SELECT count(*)::int AS n FROM engagements`)).toEqual(before);
     await screenshot(joinTab, 'lift-full-view-proxy');
+  });
+  it('the call in the full view keeps running while the agent co-browses the site tab and the customer moves to another page of the site', async () => {
+    const { platform, browser } = stack;
+    const { customer, agent, engagementId } = await widgetChatAccepted(browser, platform, 'Noor');
+
+    // A video call, accepted in the full view the widget opens.
+    await agent.locator(tid('call-offer-video')).click();
+    await waitForWidgetText(customer.page, 'lift-title', `${DEMO_AGENT.name} invites you to a video call`);
+    const joinTab = await nextJoinTab(customer.context, platform, () => customer.page.locator(w('lift-open')).click());
+    await joinTab.locator(tid('call-accept')).click();
+    await Promise.all([waitForVideo(agent, 'agent'), waitForVideo(joinTab, 'customer')]);
+    const frames = watchFrames({ agent, customer: joinTab });
+
+    // The agent asks to see the customer's page; the customer allows it in the site's tab.
+    await agent.locator(tid('mode-tab-direct')).click();
+    await waitForText(agent, 'cobrowse-status', 'Waiting');
+    await customer.page.bringToFront();
+    await customer.page.locator(w('cobrowse-allow')).click();
+    await waitInReplay(agent, 'Add to cart');
+
+    // The customer follows a link of the site: a full navigation of the site's tab. The replay follows.
+    await Promise.all([customer.page.waitForNavigation({ waitUntil: 'load' }), customer.page.click(tid('cart-link'))]);
+    expect(new URL(customer.page.url()).pathname).toBe('/cart');
+    await waitInReplay(agent, 'Your cart is empty');
+    // And back to the products through the page's own link.
+    await Promise.all([customer.page.waitForNavigation({ waitUntil: 'load' }), customer.page.click('main a[href="/products"]')]);
+    await waitInReplay(agent, 'Add to cart');
+    await screenshot(agent, 'lift-direct-after-navigation');
+    // A little longer, so a stall right after the last navigation would show.
+    await new Promise((r) => setTimeout(r, 2000));
+    const { largestGapMs, worst, frames: decoded } = await frames.stop();
+    console.log(`call across site navigation: largest gap without a new video frame ${largestGapMs} ms (${worst}); frames decoded ${JSON.stringify(decoded)}`);
+    expect(largestGapMs).toBeLessThan(2000);
+
+    // The call never restarted: the same tab, the same call, no new offer or acceptance.
+    expect(joinTab.url()).toBe(`${platform.url}/join`);
+    await waitForText(agent, 'call-status', 'In a video call');
+    const calls = await platform.query<{ type: string }>(`SELECT type FROM engagement_events WHERE engagement_id = $1 AND type LIKE 'call.%' ORDER BY id`, [engagementId]);
+    expect(calls.map((r) => r.type)).toEqual(['call.offered', 'call.accepted']);
+    const cobrowse = await platform.query<{ type: string }>(`SELECT type FROM engagement_events WHERE engagement_id = $1 AND type LIKE 'cobrowse.%' ORDER BY id`, [engagementId]);
+    expect(cobrowse.map((r) => r.type)).toEqual(['cobrowse.requested', 'cobrowse.accepted']);
   });
 });

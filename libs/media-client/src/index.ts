@@ -1,1 +1,3 @@
 export * from './call-session';
+export * from './devices';
+export * from './quality';

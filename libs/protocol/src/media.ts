@@ -35,12 +35,34 @@ export interface IceServer {
   credential?: string;
 }
 
+/** What a producer carries: the microphone, the camera, or a shared screen/tab (video, in any call). */
+export const MEDIA_SOURCES = ['mic', 'camera', 'screen'] as const;
+export type MediaSource = (typeof MEDIA_SOURCES)[number];
+
+/** What a producer of `kind` carries when nothing is said: the microphone for audio, the camera for video. */
+export function defaultSource(kind: MediaKind): MediaSource {
+  return kind === 'audio' ? 'mic' : 'camera';
+}
+
+/** Whether `source` fits a producer of `kind`: mic is audio; camera and screen are video. */
+export function sourceFits(kind: MediaKind, source: MediaSource): boolean {
+  return (source === 'mic') === (kind === 'audio');
+}
+
 export interface ProducerInfo {
   id: string;
   peerId: string;
   kind: MediaKind;
   paused: boolean;
+  /** mic for audio, camera or screen for video. */
+  source: MediaSource;
 }
+
+/** Why media/reconnect went out: the room's SFU worker died, or the SFU no longer has the room (it restarted). */
+export type MediaReconnectReason = 'worker-died' | 'room-lost';
+
+/** Who a peer is in a call; a supervisor only listens (consumes audio, produces nothing). */
+export type CallRole = 'customer' | 'agent' | 'supervisor';
 
 // The media events join the shared catalog: ClientResults and ServerPayloads (events.ts) are
 // extended here, clientSchemas (schemas.ts) spreads mediaClientSchemas.
@@ -56,10 +78,17 @@ declare module './events' {
     'media/consume': ConsumeResponse;
     'media/resume': Record<string, never>;
     'media/pause': Record<string, never>;
+    /** iceServers: the same servers as at join with a fresh TURN credential (the join's may have expired); apply before restarting ICE. */
+    'media/restart-ice': { iceParameters: MediasoupObject; iceServers: IceServer[] };
+    'media/close-producer': Record<string, never>;
+    'media/leave': Record<string, never>;
   }
   interface ServerPayloads {
     'media/state': CallView;
     'media/new-producer': { engagementId: string; producer: ProducerInfo };
+    'media/producer-closed': { engagementId: string; producerId: string; peerId: string };
+    'media/reconnect': { engagementId: string; reason: MediaReconnectReason };
+    'media/speaker': { engagementId: string; peerId: string | null };
   }
 }
 
@@ -77,10 +106,14 @@ export const mediaClientSchemas = {
   [MEDIA_EV.join]: z.object({ engagementId }),
   [MEDIA_EV.transport]: z.object({ engagementId, direction: z.enum(['send', 'recv']) }),
   [MEDIA_EV.connect]: z.object({ engagementId, transportId: id, dtlsParameters: mediasoupObject }),
-  [MEDIA_EV.produce]: z.object({ engagementId, transportId: id, kind, rtpParameters: mediasoupObject }),
+  /** source defaults to mic for audio and camera for video. */
+  [MEDIA_EV.produce]: z.object({ engagementId, transportId: id, kind, rtpParameters: mediasoupObject, source: z.enum(MEDIA_SOURCES).optional() }),
   [MEDIA_EV.consume]: z.object({ engagementId, transportId: id, producerId: id, rtpCapabilities: mediasoupObject }),
   [MEDIA_EV.resume]: z.object({ engagementId, consumerId: id }),
   [MEDIA_EV.pause]: z.object({ engagementId, producerId: id, paused: z.boolean() }),
+  [MEDIA_EV.restartIce]: z.object({ engagementId, transportId: id }),
+  [MEDIA_EV.closeProducer]: z.object({ engagementId, producerId: id }),
+  [MEDIA_EV.leave]: z.object({ engagementId }),
 } as const;
 
 // ───────────────────────────── SFU control API (backend → SFU) ─────────────────────────────
@@ -120,7 +153,7 @@ export interface CreateTransportResponse {
 export const connectTransportRequestSchema = z.object({ dtlsParameters: mediasoupObject }).strict();
 export type ConnectTransportRequest = z.infer<typeof connectTransportRequestSchema>;
 
-/** POST .../peers/:peerId/produce */
+/** POST .../peers/:peerId/produce — `appData.source` (mic, camera, screen) says what it carries; mic/camera by kind when absent. */
 export const produceRequestSchema = z
   .object({
     transportId: id,
@@ -132,6 +165,11 @@ export const produceRequestSchema = z
 export type ProduceRequest = z.infer<typeof produceRequestSchema>;
 export interface ProduceResponse {
   producerId: string;
+}
+
+/** POST .../peers/:peerId/transports/:transportId/restart-ice — new ICE parameters for the same transport. */
+export interface RestartIceResponse {
+  iceParameters: MediasoupObject;
 }
 
 /** POST .../peers/:peerId/consume — the consumer starts paused; resume it once the client has it. */
@@ -157,6 +195,8 @@ export type EmptyResponse = Record<string, never>;
 
 export interface RoomInfo {
   engagementId: string;
+  /** pid of the mediasoup worker carrying the room (operators, and the tests that kill it). */
+  workerPid: number;
   peers: { id: string; transports: number; producers: ProducerInfo[]; consumers: number }[];
 }
 
@@ -165,6 +205,8 @@ export interface HealthResponse {
   workers: number;
   workersWanted: number;
   rooms: number;
+  /** pids of the live mediasoup workers (not secret: /health is unauthenticated). */
+  workerPids: number[];
 }
 
 /** Error answer of every route. */
@@ -179,7 +221,13 @@ export type SfuNotification =
   | { type: 'producer/closed'; engagementId: string; peerId: string; producerId: string }
   | { type: 'consumer/closed'; engagementId: string; peerId: string; consumerId: string; reason: 'producer-closed' | 'transport-closed' }
   | { type: 'consumer/paused' | 'consumer/resumed'; engagementId: string; peerId: string; consumerId: string }
-  | { type: 'worker/died'; pid: number; engagementIds: string[] };
+  | { type: 'worker/died'; pid: number; engagementIds: string[] }
+  /**
+   * The room's speaker changed: the dominant one (mediasoup ActiveSpeakerObserver on every audio
+   * producer) while it is audible, else the loudest audible one; null when nobody is heard
+   * for 1.2 s (AudioLevelObserver: nobody above -70 dBov on average; ActiveSpeakerObserver has no silence).
+   */
+  | { type: 'room/speaker'; engagementId: string; peerId: string | null };
 
 /** Why a room closed: ordered by the backend, its worker died (recreate it), or the SFU stops. */
 export type RoomCloseReason = 'closed' | 'worker-died' | 'shutdown';

@@ -19,7 +19,11 @@ export interface ControlServerOptions {
   rooms: RoomRegistry;
   metrics: Registry;
   logger: Logger;
+  /** A comment line on every event stream this often (ms), so a backend notices a dead connection. */
+  eventsKeepAliveMs?: number;
 }
+
+export const EVENTS_KEEP_ALIVE_MS = 15_000;
 
 /**
  * The control API: a small HTTP JSON API that only the backend may call (bearer secret), plus
@@ -29,6 +33,7 @@ export class ControlServer {
   readonly #server: http.Server;
   readonly #events = new Set<http.ServerResponse>();
   readonly #log: Logger;
+  readonly #keepAlive: NodeJS.Timeout;
   #closed = false;
 
   private constructor(private readonly options: ControlServerOptions) {
@@ -38,7 +43,11 @@ export class ControlServer {
       this.#handle(req, res, routes).catch((err: unknown) => this.#fail(res, err));
     });
     this.#server.keepAliveTimeout = 5_000;
-    options.rooms.on('notification', (n) => this.#broadcast(n));
+    options.rooms.on('notification', this.#broadcast);
+    this.#keepAlive = setInterval(() => {
+      for (const res of this.#events) res.write(': ping\n\n');
+    }, options.eventsKeepAliveMs ?? EVENTS_KEEP_ALIVE_MS);
+    this.#keepAlive.unref();
   }
 
   static async create(options: ControlServerOptions): Promise<ControlServer> {
@@ -61,6 +70,8 @@ export class ControlServer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#keepAlive);
+    this.options.rooms.off('notification', this.#broadcast);
     for (const res of this.#events) res.end();
     this.#events.clear();
     const closing = new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -89,7 +100,7 @@ export class ControlServer {
 
   #health(res: http.ServerResponse): void {
     const { pool, rooms } = this.options;
-    const health: HealthResponse = { status: pool.size === pool.wanted ? 'ok' : 'degraded', workers: pool.size, workersWanted: pool.wanted, rooms: rooms.size };
+    const health: HealthResponse = { status: pool.size === pool.wanted ? 'ok' : 'degraded', workers: pool.size, workersWanted: pool.wanted, rooms: rooms.size, workerPids: pool.pids() };
     this.#send(res, pool.size > 0 ? 200 : 503, health);
   }
 
@@ -100,10 +111,10 @@ export class ControlServer {
     req.on('close', () => this.#events.delete(res));
   }
 
-  #broadcast(notification: SfuNotification): void {
+  readonly #broadcast = (notification: SfuNotification): void => {
     const line = `event: ${notification.type}\ndata: ${JSON.stringify(notification)}\n\n`;
     for (const res of this.#events) res.write(line);
-  }
+  };
 
   #send(res: http.ServerResponse, status: number, body: unknown): void {
     const json = JSON.stringify(body);

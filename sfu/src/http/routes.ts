@@ -12,6 +12,7 @@ import {
   type CreateTransportResponse,
   type EmptyResponse,
   type ProduceResponse,
+  type RestartIceResponse,
   type RoomInfo,
   type SfuJoinResponse,
 } from '@engage/protocol';
@@ -91,6 +92,10 @@ export function controlRoutes(rooms: RoomRegistry): Route[] {
       const req = parse(connectTransportRequestSchema, body);
       await peerOf(params).connectTransport(params['transportId'], req.dtlsParameters as unknown as types.DtlsParameters);
       return EMPTY;
+    }),
+    route('POST', '/rooms/:engagementId/peers/:peerId/transports/:transportId/restart-ice', async ({ params }): Promise<RestartIceResponse> => {
+      const iceParameters = await peerOf(params).restartIce(params['transportId']);
+      return { iceParameters: iceParameters as unknown as RestartIceResponse['iceParameters'] };
     }),
     route('POST', '/rooms/:engagementId/peers/:peerId/produce', async ({ params, body }): Promise<ProduceResponse> => {
       const req = parse(produceRequestSchema, body);

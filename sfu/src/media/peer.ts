@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { BadRequestError, InvalidStateError, NotFoundError } from '../errors';
 import type { Logger } from '../logger';
-import type { ConsumeResponse, CreateTransportResponse, ProducerInfo, SfuNotification } from '@engage/protocol';
+import { MEDIA_SOURCES, defaultSource, sourceFits, type ConsumeResponse, type CreateTransportResponse, type MediaSource, type ProducerInfo, type SfuNotification } from '@engage/protocol';
 
 /** What a peer asks of its room (children ask, parents own). */
 export interface PeerHost {
@@ -64,7 +64,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   producers(): ProducerInfo[] {
-    return [...this.#producers.values()].map((p) => ({ id: p.id, peerId: this.id, kind: p.kind, paused: p.paused }));
+    return [...this.#producers.values()].map((p) => ({ id: p.id, peerId: this.id, kind: p.kind, paused: p.paused, source: p.appData['source'] as MediaSource }));
   }
 
   getProducer(producerId: string): types.Producer | undefined {
@@ -88,14 +88,24 @@ export class Peer extends EventEmitter<PeerEvents> {
     return { id: transport.id, iceParameters: transport.iceParameters, iceCandidates: transport.iceCandidates, dtlsParameters: transport.dtlsParameters };
   }
 
+  /** New ICE parameters for the same transport (its ICE connection was lost); the client restarts ICE with them. */
+  async restartIce(transportId: string): Promise<types.IceParameters> {
+    const transport = this.#assertTransport(transportId);
+    const iceParameters = await transport.restartIce();
+    this.#log.info({ transportId }, 'ICE restarted');
+    return iceParameters;
+  }
+
   async connectTransport(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
     const transport = this.#assertTransport(transportId);
     await transport.connect({ dtlsParameters });
   }
 
+  /** `appData.source` says what the producer carries (mic, camera, screen); mic or camera by kind when absent. */
   async produce(transportId: string, kind: types.MediaKind, rtpParameters: types.RtpParameters, appData?: Record<string, unknown>): Promise<types.Producer> {
     const transport = this.#assertTransport(transportId);
-    const producer = await transport.produce({ kind, rtpParameters, appData: { ...appData, peerId: this.id } });
+    const source = producerSource(kind, appData?.['source']);
+    const producer = await transport.produce({ kind, rtpParameters, appData: { ...appData, source, peerId: this.id } });
     if (this.#closed) {
       producer.close();
       throw new InvalidStateError(`peer ${this.id} closed while producing`);
@@ -105,7 +115,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       this.#producers.delete(producer.id);
       if (!this.#closed) this.#notify({ type: 'producer/closed', engagementId: this.host.engagementId, peerId: this.id, producerId: producer.id });
     });
-    this.#log.info({ producerId: producer.id, kind }, 'producer created');
+    this.#log.info({ producerId: producer.id, kind, source }, 'producer created');
     return producer;
   }
 
@@ -204,4 +214,12 @@ export class Peer extends EventEmitter<PeerEvents> {
     if (!consumer) throw new NotFoundError(`peer ${this.id} has no consumer ${consumerId}`);
     return consumer;
   }
+}
+
+/** What a producer carries: the given source if it fits the kind, else mic for audio and camera for video. */
+export function producerSource(kind: types.MediaKind, given: unknown): MediaSource {
+  if (given === undefined) return defaultSource(kind);
+  if (typeof given !== 'string' || !(MEDIA_SOURCES as readonly string[]).includes(given)) throw new BadRequestError(`appData.source must be one of ${MEDIA_SOURCES.join(', ')}`);
+  if (!sourceFits(kind, given as MediaSource)) throw new BadRequestError(`a ${kind} producer cannot carry source ${given}`);
+  return given as MediaSource;
 }

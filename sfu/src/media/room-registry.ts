@@ -67,8 +67,7 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
     if (pending) return pending;
     const creating = (async () => {
       try {
-        const worker = this.pool.pick();
-        const room = await Room.create({ engagementId, worker, transport: this.transport, logger: this.#log, admit: (kind) => this.pool.admitConsumer(worker, kind) });
+        const room = await this.#createRoom(engagementId);
         if (this.#closed) {
           room.close('shutdown');
           throw new InvalidStateError('the SFU is shutting down');
@@ -87,6 +86,23 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
     })();
     this.#pending.set(engagementId, creating);
     return creating;
+  }
+
+  /**
+   * A room on a live worker. A worker can die between pick() and createRouter() (its death is
+   * only noticed when its process exits): then the room goes to the next live worker, or to the
+   * replacement, which pickLive() waits for.
+   */
+  async #createRoom(engagementId: string): Promise<Room> {
+    for (let attempt = 1; ; attempt++) {
+      const worker = await this.pool.pickLive();
+      try {
+        return await Room.create({ engagementId, worker, transport: this.transport, logger: this.#log, admit: (kind) => this.pool.admitConsumer(worker, kind) });
+      } catch (err) {
+        if (!worker.closed || attempt >= 3) throw err;
+        this.#log.warn({ engagementId, pid: worker.pid, err }, 'the worker died while the room was created; trying another');
+      }
+    }
   }
 
   /** Closes every room (reason 'shutdown'); later getOrCreate() calls fail. */

@@ -72,7 +72,7 @@ describeWithWorkers('Room and Peer lifecycle (real mediasoup workers)', () => {
     const producer = await alice.produce(sendT.id, 'audio', opusParameters);
     const consumed = await bob.consume(recvT.id, producer.id);
     expect(consumed.kind).toBe('audio');
-    expect(room.producers('bob')).toEqual([{ id: producer.id, peerId: 'alice', kind: 'audio', paused: false }]);
+    expect(room.producers('bob')).toEqual([{ id: producer.id, peerId: 'alice', kind: 'audio', paused: false, source: 'mic' }]);
     expect(rooms.counts()).toEqual({ rooms: 1, peers: 2, transports: 2, producers: 1, consumers: 1 });
 
     const closed = jest.fn();
@@ -202,6 +202,95 @@ describeWithWorkers('Room and Peer lifecycle (real mediasoup workers)', () => {
     expect(busyLoad).toBeGreaterThan(other?.load ?? 0);
     // The other worker has fewer rooms or the same: either way the least-loaded one is picked.
     expect(pool.pick().pid).toBe(other?.pid);
+  });
+
+  it('keeps what a producer carries (mic, camera, screen) and refuses a source that does not fit its kind', async () => {
+    const room = await rooms.getOrCreate(eid());
+    const alice = await room.getOrCreatePeer('alice');
+    const sendT = await alice.createTransport('send');
+    const vp8 = (ssrc: number): types.RtpParameters => ({ codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }], encodings: [{ ssrc }] });
+    const camera = await alice.produce(sendT.id, 'video', vp8(2001));
+    const screen = await alice.produce(sendT.id, 'video', vp8(2002), { source: 'screen' });
+    expect(room.producers().map((p) => [p.id, p.source])).toEqual([
+      [camera.id, 'camera'],
+      [screen.id, 'screen'],
+    ]);
+    expect(room.info().peers[0].producers.map((p) => p.source)).toEqual(['camera', 'screen']);
+    await expect(alice.produce(sendT.id, 'video', vp8(2003), { source: 'mic' })).rejects.toMatchObject({ status: 400, message: 'a video producer cannot carry source mic' });
+    await expect(alice.produce(sendT.id, 'audio', opusParameters, { source: 'loudspeaker' })).rejects.toMatchObject({ status: 400 });
+    expect(alice.producerCount).toBe(2);
+    // Closing one producer (stop sharing) leaves the other and tells the backend.
+    alice.closeProducer(screen.id);
+    expect(room.producers().map((p) => p.id)).toEqual([camera.id]);
+    expect(notifications).toContainEqual({ type: 'producer/closed', engagementId: room.engagementId, peerId: 'alice', producerId: screen.id });
+  });
+
+  it('restarts ICE on the same transport with new ICE parameters, only for a transport of the peer', async () => {
+    const room = await rooms.getOrCreate(eid());
+    const alice = await room.getOrCreatePeer('alice');
+    const bob = await room.getOrCreatePeer('bob');
+    const t = await alice.createTransport('send');
+    const before = t.iceParameters as { usernameFragment: string; password: string };
+    const after = (await alice.restartIce(t.id)) as { usernameFragment: string; password: string };
+    expect(after.usernameFragment).not.toBe(before.usernameFragment);
+    expect(after.password).not.toBe(before.password);
+    expect(alice.transportCount).toBe(1);
+    await expect(bob.restartIce(t.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('puts a room whose worker just died on a live worker at once, and waits for the replacement when none is alive', async () => {
+    const room = await rooms.getOrCreate(eid());
+    const pid = room.workerPid;
+    const other = pool.pids().find((p) => p !== pid);
+    const died = new Promise((resolve) => pool.once('workerDied', resolve));
+    const replaced = new Promise<{ pid: number }>((resolve) => pool.once('workerReplaced', resolve));
+    process.kill(pid, 'SIGKILL');
+    await died;
+    const started = Date.now();
+    const again = await rooms.getOrCreate(room.engagementId);
+    expect(again).not.toBe(room);
+    expect(again.workerPid).toBe(other);
+    expect(Date.now() - started).toBeLessThan(500);
+    await replaced;
+
+    // A pool of one: between the death and the respawn no worker runs; the join waits for it.
+    const own = await WorkerPool.create({ count: 1, rtcMinPort: 43200, rtcMaxPort: 43299, logger, respawnDelayMs: 300 });
+    const ownRooms = new RoomRegistry(own, transport, logger);
+    try {
+      const first = await ownRooms.getOrCreate(eid());
+      const ownDied = new Promise((resolve) => own.once('workerDied', resolve));
+      process.kill(first.workerPid, 'SIGKILL');
+      await ownDied;
+      expect(own.size).toBe(0);
+      const t0 = Date.now();
+      const recreated = await ownRooms.getOrCreate(first.engagementId);
+      expect(recreated.workerPid).not.toBe(first.workerPid);
+      expect(Date.now() - t0).toBeLessThan(3_000);
+      expect(own.pids()).toEqual([recreated.workerPid]);
+    } finally {
+      ownRooms.close();
+      own.close();
+    }
+    await expect((async () => {
+      const closedPool = await WorkerPool.create({ count: 1, rtcMinPort: 43300, rtcMaxPort: 43399, logger });
+      closedPool.close();
+      return closedPool.pickLive(100);
+    })()).rejects.toThrow(/closed/);
+  });
+
+  it('refuses a new room with 503 overloaded when no worker comes back in time (the backend tells the client to retry)', async () => {
+    const { OverloadedError } = await import('../errors');
+    const own = await WorkerPool.create({ count: 1, rtcMinPort: 43400, rtcMaxPort: 43499, logger, respawnDelayMs: 60_000 });
+    try {
+      const died = new Promise((resolve) => own.once('workerDied', resolve));
+      process.kill(own.pids()[0], 'SIGKILL');
+      await died;
+      const err = await own.pickLive(100).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OverloadedError);
+      expect(err).toMatchObject({ status: 503, code: 'overloaded', message: 'no mediasoup worker is running (none started within 100 ms)' });
+    } finally {
+      own.close();
+    }
   });
 
   it('closes the pool once', async () => {

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { ProducerInfo, RoomCloseReason, RoomInfo, SfuNotification } from '@engage/protocol';
 import { MEDIA_CODECS } from './media-codecs';
 import { Peer, type PeerHost } from './peer';
+import { SpeakerDetector } from './speaker-detector';
 
 export interface TransportSettings {
   listenIp: string;
@@ -34,9 +35,14 @@ export class Room extends EventEmitter<RoomEvents> implements PeerHost {
     private readonly transportSettings: TransportSettings,
     logger: Logger,
     private readonly admit: (kind: types.MediaKind) => void,
+    private readonly speakers: SpeakerDetector,
   ) {
     super();
     this.#log = logger;
+    speakers.on('speaker', (peerId) => {
+      this.#log.debug({ peerId }, 'speaker');
+      this.emit('notification', { type: 'room/speaker', engagementId, peerId });
+    });
     router.once('workerclose', () => {
       this.#log.error('the worker of this room died');
       this.close('worker-died');
@@ -47,7 +53,14 @@ export class Room extends EventEmitter<RoomEvents> implements PeerHost {
   static async create(options: { engagementId: string; worker: types.Worker; transport: TransportSettings; logger: Logger; admit?: (kind: types.MediaKind) => void }): Promise<Room> {
     const router = await options.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { engagementId: options.engagementId, workerPid: options.worker.pid } });
     const logger = options.logger.child({ engagementId: options.engagementId });
-    const room = new Room(options.engagementId, router, options.transport, logger, options.admit ?? (() => undefined));
+    let speakers: SpeakerDetector;
+    try {
+      speakers = await SpeakerDetector.create(router, logger);
+    } catch (err) {
+      router.close();
+      throw err;
+    }
+    const room = new Room(options.engagementId, router, options.transport, logger, options.admit ?? (() => undefined), speakers);
     logger.info({ routerId: router.id, workerPid: options.worker.pid }, 'room created');
     return room;
   }
@@ -58,6 +71,11 @@ export class Room extends EventEmitter<RoomEvents> implements PeerHost {
 
   get workerPid(): number {
     return (this.router.appData['workerPid'] as number | undefined) ?? -1;
+  }
+
+  /** Who speaks now in this room (an SFU peer id), or null. */
+  get speaker(): string | null {
+    return this.speakers.speaker;
   }
 
   get rtpCapabilities(): types.RtpCapabilities {
@@ -144,6 +162,7 @@ export class Room extends EventEmitter<RoomEvents> implements PeerHost {
   info(): RoomInfo {
     return {
       engagementId: this.engagementId,
+      workerPid: this.workerPid,
       peers: this.peers().map((p) => ({ id: p.id, transports: p.transportCount, producers: p.producers(), consumers: p.consumerCount })),
     };
   }
@@ -154,6 +173,7 @@ export class Room extends EventEmitter<RoomEvents> implements PeerHost {
     this.#closed = true;
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
+    this.speakers.close();
     this.router.close();
     this.#log.info({ reason }, 'room closed');
     this.emit('closed', reason);

@@ -108,6 +108,37 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return slot.worker as types.Worker;
   }
 
+  /**
+   * A live worker for a new room: at once when one runs (a died slot is skipped), else the first
+   * replacement to start, waiting up to `timeoutMs` (a respawn takes well under a second).
+   */
+  async pickLive(timeoutMs = 3_000): Promise<types.Worker> {
+    if (this.#closed) throw new Error('the worker pool is closed');
+    if (this.size > 0) return this.pick();
+    this.#log.warn({ timeoutMs }, 'no live mediasoup worker; waiting for a replacement');
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        clearTimeout(timer);
+        this.off('workerReplaced', onReplaced);
+        this.off('closed', onClosed);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onReplaced = () => done();
+      const onClosed = () => done(new Error('the worker pool is closed'));
+      // A capacity problem, not a bug: 503 overloaded, which the backend passes on as "try again shortly".
+      const timer = setTimeout(() => done(new OverloadedError(`no mediasoup worker is running (none started within ${timeoutMs} ms)`)), timeoutMs);
+      this.on('workerReplaced', onReplaced);
+      this.on('closed', onClosed);
+    });
+    return this.pick();
+  }
+
+  /** pids of the live workers, in slot order (GET /health: a test or an operator can find a room's worker). */
+  pids(): number[] {
+    return this.workers().map((w) => w.pid);
+  }
+
   /** Weighted consumers on each live worker, by pid. */
   loads(): Array<{ pid: number; load: number; routers: number }> {
     return this.#slots.flatMap((s) => (s.worker && !s.worker.closed ? [{ pid: s.worker.pid, load: s.load, routers: s.routers }] : []));

@@ -6,8 +6,13 @@ export const SCREENS_DIR = path.resolve(__dirname, '../../../../tmp/screens');
 export const PHONE = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 export const DESKTOP = { width: 1280, height: 800 };
 
-/** Chrome's fake camera (a test pattern) and microphone (a beep a second), granted without asking. */
-const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
+/**
+ * Chrome's fake cameras (a test pattern) and microphones (a beep a second), granted without asking;
+ * getDisplayMedia shares a fake screen. Three cameras so that a call can switch between two that
+ * send: fake_device_0 gives I420 and fake_device_2 MJPEG, fake_device_1 is a Y16 (depth) camera that
+ * WebRTC's encoder does not take.
+ */
+const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream=device-count=3', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
 
 export function launchChromium(options: { fakeMedia?: boolean } = {}): Promise<Browser> {
   return puppeteer.launch({

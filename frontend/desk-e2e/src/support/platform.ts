@@ -28,6 +28,10 @@ export interface Platform {
   databaseUrl: string;
   /** The proxy worker's HTTP base (/health, /metrics), when one runs. */
   proxyUrl?: string;
+  /** The SFU's control API base (/health tells its worker pids), when one runs. */
+  sfuUrl?: string;
+  /** The bearer secret of that control API (GET /rooms/:engagementId in tests). */
+  sfuSecret?: string;
   /** Everything the process printed (and the SFU's, when there is one), for failure messages. */
   output(): string;
   /** Sends a signal and waits for the process to exit. */
@@ -203,6 +207,8 @@ export async function startPlatform(extraEnv: Record<string, string> = {}, optio
     demoUrl,
     databaseUrl,
     proxyUrl: proxy?.url,
+    sfuUrl: sfu?.url,
+    sfuSecret: sfu ? sfuSecret : undefined,
     output: () => `${log}${sfu ? `\n[sfu]\n${sfu.output()}` : ''}${proxy ? `\n[proxy-worker]\n${proxy.output()}` : ''}`,
     kill,
     restart: async () => {

@@ -8,14 +8,16 @@ import { useEngagementChat } from '../../shared/chat/engagement-chat';
 import { EngagementTimelineComponent } from '../../shared/ui/engagement-timeline.component';
 import { PaneHeaderComponent } from '../../shared/ui/pane-header.component';
 import { StateBadgeComponent } from '../../shared/ui/state-badge.component';
+import { ListenInComponent } from './listen-in.component';
 
 /**
  * A live engagement watched by a supervisor: the same chat, co-browse view and document room, live,
  * read-only. The document room opens by itself while the engagement is in document mode, and on demand.
+ * While a call runs the supervisor may listen in (heard by nobody).
  */
 @Component({
   selector: 'app-watch-pane',
-  imports: [ChatPanelComponent, CobrowsePanelComponent, DocumentRoomComponent, EngagementTimelineComponent, PaneHeaderComponent, StateBadgeComponent],
+  imports: [ChatPanelComponent, CobrowsePanelComponent, DocumentRoomComponent, EngagementTimelineComponent, ListenInComponent, PaneHeaderComponent, StateBadgeComponent],
   template: `
     @let e = engagement();
     <header appPaneHeader backLink="/desk/supervise" backLabel="Live" [title]="e?.customerName || 'Visitor'">
@@ -36,6 +38,7 @@ import { StateBadgeComponent } from '../../shared/ui/state-badge.component';
     @if (chat()?.error(); as msg) {
       <p class="pane-error" role="alert">{{ msg }}</p>
     }
+    <app-listen-in [engagementId]="id()" [socket]="socket" [callActive]="callActive()" [callKind]="callKind()" (started)="timeline.refresh()" />
     <div class="work" [class.cobrowsing]="cb.open() || docsShown()">
       <div class="stage">
         <app-cobrowse-panel
@@ -58,7 +61,7 @@ import { StateBadgeComponent } from '../../shared/ui/state-badge.component';
         @if (chat(); as c) {
           <app-chat-panel [state]="c" mine="agent" [readOnly]="true" [peerName]="e?.customerName || 'the customer'" />
         }
-        <app-engagement-timeline [engagementId]="id()" [socket]="socket" [agentName]="e?.agent?.displayName || 'The agent'" [customerName]="e?.customerName || 'The customer'" />
+        <app-engagement-timeline #timeline [engagementId]="id()" [socket]="socket" [agentName]="e?.agent?.displayName || 'The agent'" [customerName]="e?.customerName || 'The customer'" />
       </div>
     </div>
   `,
@@ -99,6 +102,12 @@ export class WatchPaneComponent {
     source: computed(() => ({ id: this.id(), inDocs: this.engagement()?.mode === 'document' }), { equal: (a, b) => a.id === b.id && a.inDocs === b.inDocs }),
     computation: (now, prev) => now.inDocs || (prev !== undefined && prev.source.id === now.id && prev.value),
   });
+  /** The call of an active engagement (engagements.call, kept live by engagement/updated). */
+  protected readonly callKind = computed(() => {
+    const e = this.engagement();
+    return e?.state === 'active' && e.call !== 'off' ? e.call : null;
+  });
+  protected readonly callActive = computed(() => this.callKind() !== null);
   /** The room is joined once, the first time it is shown, and kept while hidden. */
   protected readonly docsOpened = linkedSignal({ source: this.docsShown, computation: (shown, prev) => shown || (prev?.value ?? false) });
 }

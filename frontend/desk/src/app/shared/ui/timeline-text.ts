@@ -39,6 +39,8 @@ export function describeTimelineEntry(e: TimelineEntry, names: TimelineNames): s
       return `${who} declined the call`;
     case 'call.ended':
       return e.actor === 'system' ? 'The call ended' : `${who} ended the call`;
+    case 'call.listen':
+      return `${str('name') || who} listened in on the call`;
     case 'cobrowse.requested':
       return `${who} asked to see ${names.customer}’s page`;
     case 'cobrowse.accepted':
