@@ -23,11 +23,12 @@ const NAV: ReadonlyArray<[string, string]> = [
   ['/', 'Home'],
   ['/products', 'Products'],
   ['/checkout', 'Checkout'],
+  ['/orders', 'Orders'],
   ['/account', 'Account'],
 ];
 
 /** Pages the widget never shares (its script tag carries them; the pages also carry the marker). */
-export const PROTECTED_PAGES: readonly string[] = ['/account/security*'];
+export const PROTECTED_PAGES: readonly string[] = ['/account/security*', '/orders/payment*'];
 
 export function layout(ctx: PageContext, title: string, main: string): string {
   const links = NAV.map(([href, label]) => `<a href="${href}"${ctx.path === href ? ' aria-current="page"' : ''}>${label}</a>`).join('');

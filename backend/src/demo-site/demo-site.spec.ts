@@ -27,7 +27,7 @@ describe('demo site', () => {
     expect(body).toContain('<nav aria-label="Main">');
     expect(body).toContain('Cart (<span data-testid="cart-count">0</span>)');
     expect(body).toContain('Not signed in');
-    expect(body).toContain('<script src="http://platform.test:3300/widget.js" data-cobrowse-protected="/account/security*" async></script>');
+    expect(body).toContain('<script src="http://platform.test:3300/widget.js" data-cobrowse-protected="/account/security*,/orders/payment*" async></script>');
   });
 
   it('checkout has the sensitive fields the co-browse privacy rules will mask', async () => {
@@ -116,6 +116,38 @@ describe('demo site', () => {
   it('drops unknown products from the cart cookie', async () => {
     const page = await (await get('/cart', 'nw_cart=nope:3,camp-mug:x,day-pack:2')).text();
     expect(page).toContain('Cart (<span data-testid="cart-count">2</span>)');
+  });
+
+  it.each(['/orders', '/orders/', '/orders/NW-10042', '/orders/payment'])('serves the order-history app shell for %s (routes render in the browser)', async (path) => {
+    const res = await get(path);
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain('<div id="orders-app"');
+    expect(body).toContain('history.pushState');
+    expect(body).toContain('var COUNT = 500;');
+    expect(body).toContain('<a href="/orders" aria-current="page">Orders</a>'.replace(' aria-current="page"', path === '/orders' ? ' aria-current="page"' : ''));
+  });
+
+  it('does not take /orders-something or deeper paths for the app', async () => {
+    expect((await get('/ordersx')).status).toBe(404);
+    expect((await get('/orders/a/b')).status).toBe(404);
+  });
+
+  it('serves the live lab: a web component, a same-origin iframe, canvases (one private) and an animation', async () => {
+    const lab = await (await get('/lab')).text();
+    expect(lab).toContain("attachShadow({ mode: 'open' })");
+    expect(lab).toContain('<iframe src="/lab/frame"');
+    expect(lab).toMatch(/<canvas id="swatch"/);
+    expect(lab).toMatch(/<canvas id="signature"[^>]*data-cobrowse="private"/);
+    expect(lab).toContain('class="pulse"');
+    expect(lab).toContain('/widget.js');
+    const frame = await get('/lab/frame');
+    expect(frame.status).toBe(200);
+    const frameBody = await frame.text();
+    expect(frameBody).toContain('Selected size');
+    expect(frameBody).not.toContain('widget.js'); // the parent page's snippet records the frame
+    const css = await (await get('/site.css')).text();
+    expect(css).toContain('@keyframes nw-pulse');
   });
 
   it('answers 404 with the shop layout', async () => {

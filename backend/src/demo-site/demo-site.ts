@@ -14,6 +14,7 @@ import {
   signSession,
   verifySession,
 } from './demo-cookies';
+import { LAB_CSS, labFramePage, labPage, ordersApp } from './demo-dynamic';
 import {
   type PageContext,
   SITE_CSS,
@@ -52,6 +53,8 @@ export async function startDemoSite(opts: { port: number; host: string; platform
       path: url.pathname,
     };
     const route = `${req.method ?? 'GET'} ${url.pathname}`;
+    // The order history is a single-page app: one shell for all of its routes.
+    if (req.method === 'GET' && /^\/orders(\/[\w-]*)?\/?$/.test(url.pathname)) return html(res, ordersApp(ctx));
     switch (route) {
       case 'GET /':
         return html(res, homePage(ctx));
@@ -69,9 +72,13 @@ export async function startDemoSite(opts: { port: number; host: string; platform
       case 'GET /account/security':
         if (!ctx.user) return redirect(res, '/login?next=/account/security');
         return html(res, securityPage({ ...ctx, user: ctx.user }));
+      case 'GET /lab':
+        return html(res, labPage(ctx));
+      case 'GET /lab/frame':
+        return html(res, labFramePage());
       case 'GET /site.css':
         res.setHeader('Cache-Control', 'public, max-age=300');
-        return send(res, 200, 'text/css; charset=utf-8', SITE_CSS);
+        return send(res, 200, 'text/css; charset=utf-8', SITE_CSS + LAB_CSS);
       case 'GET /favicon.ico':
         return send(res, 204, 'image/x-icon', '');
       case 'POST /cart/add': {

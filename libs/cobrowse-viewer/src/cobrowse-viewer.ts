@@ -2,6 +2,7 @@ import type { EngageSocket } from '@engage/chat-client';
 import { EV, type CobrowseView, type ControlInput, type RecordedEvent } from '@engage/protocol';
 import { Replayer, type eventWithTime } from 'rrweb';
 import { applyDueNow } from './apply-now';
+import { CanvasPainter, browserDecoder, canvasFrameOf } from './canvas-frames';
 import { fitTransform, fitViewport, unfitPoint, type Fit, type Size } from './fit';
 import { FieldDrafts } from './remote-input';
 import { LiveFeed, RRWEB_META, type FeedStep } from './live-feed';
@@ -54,6 +55,7 @@ export class CobrowseViewer {
   #error: string | null = null;
   #closed = false;
   #replayer: Replayer | null = null;
+  #painter: CanvasPainter | null = null;
   #viewport: Size | null = null;
   readonly #feed = new LiveFeed();
   readonly #container: HTMLElement;
@@ -400,6 +402,18 @@ export class CobrowseViewer {
     replayer.iframe.title = 'Customer’s page (live co-browse, view only)';
     replayer.iframe.tabIndex = -1;
     replayer.iframe.setAttribute('referrerpolicy', 'no-referrer');
+    // Canvas frames: rrweb leaves them out of a script-free replay; they are painted from here.
+    const view = this.#container.ownerDocument.defaultView as (Window & typeof globalThis) | null;
+    const painter = view ? new CanvasPainter(browserDecoder(view)) : null;
+    this.#painter = painter;
+    if (painter) {
+      replayer.on('event-cast', (e) => {
+        const frame = canvasFrameOf(e as RecordedEvent);
+        if (!frame) return;
+        const node = replayer.getMirror().getNode(frame.id) as Element | null;
+        if (node?.nodeName === 'CANVAS') void painter.paint(node as HTMLCanvasElement, frame);
+      });
+    }
     replayer.on('resize', (d) => {
       const { width, height } = d as Size;
       this.#viewport = { width, height };
@@ -437,6 +451,8 @@ export class CobrowseViewer {
     const r = this.#replayer;
     if (!r) return;
     this.#replayer = null;
+    this.#painter?.close();
+    this.#painter = null;
     this.#feed.reset();
     try {
       // destroy() pauses, which live mode ignores: stop the clock so no queued event lands later.

@@ -11,6 +11,10 @@ import type { RecorderApi, RecorderHandle, RecorderOptions } from './contract';
 /** Masks the value of every form field, hidden ones and buttons included (a superset of rrweb's maskAllInputs, which lets hidden inputs through). */
 const MASK_EVERY_FIELD = { input: true, textarea: true, select: true, password: true } as Record<string, boolean>;
 
+/** Canvas frames per second, and how each frame is encoded. */
+const CANVAS_FPS = 2;
+const CANVAS_IMAGE = { type: 'image/webp', quality: 0.6 };
+
 let current: RecorderHandle | null = null;
 
 function start(o: RecorderOptions): RecorderHandle {
@@ -74,7 +78,11 @@ function start(o: RecorderOptions): RecorderHandle {
       maskInputOptions: MASK_EVERY_FIELD,
       // A field the site opened to the agent (data-cobrowse="allow", never a secret one) shows its value.
       maskInputFn: (text, el) => (el instanceof Element && isOpenField(describeTarget(el, hiddenSelector)) ? text : '*'.repeat(text.length)),
-      recordCanvas: false,
+      // Canvases travel as sampled image frames (2 a second, WebP at 0.6, only when the pixels
+      // changed), never as replayable drawing calls: the desk paints them without running anything.
+      // A canvas matching blockSelector (data-cobrowse="private") is neither sampled nor snapshotted.
+      recordCanvas: true,
+      dataURLOptions: CANVAS_IMAGE,
       collectFonts: false,
       inlineImages: false,
       recordCrossOriginIframes: false,
@@ -82,7 +90,10 @@ function start(o: RecorderOptions): RecorderHandle {
       // move that comes sooner than `mousemove` after the last one kept (no trailing call), so the
       // agent would see the one after it, a whole move later: at 12 ms a 40-60 Hz pointer keeps
       // nearly every move.
-      sampling: { mousemove: 12, mousemoveCallback: 12, scroll: 50, input: 'last', media: 800 },
+      // Every `input` event (rrweb's 'all'): with 'last' rrweb listens to `change` alone, which does
+      // not leave a shadow root (not composed), so a field inside a web component never updated, and
+      // the agent saw typing only after the field lost focus. Values are masked either way.
+      sampling: { mousemove: 12, mousemoveCallback: 12, scroll: 50, input: 'all', media: 800, canvas: CANVAS_FPS },
       slimDOMOptions: { script: true, comment: true, headFavicon: true, headMetaSocial: true, headMetaRobots: true, headMetaVerification: true },
       errorHandler: (e) => {
         o.onError(e);
