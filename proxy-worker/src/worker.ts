@@ -1,5 +1,6 @@
 // The worker: one Chromium, a warm pool of isolated contexts, and the sessions placed on it.
 // Parents own: the worker creates and closes everything below it, in reverse order of creation.
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { BrowserHost } from './browser/browser-host';
@@ -35,6 +36,8 @@ export class ShuttingDownError extends Error {
 }
 
 export class ProxyWorker extends EventEmitter<WorkerEvents> {
+  /** This process, as it registers with the backend. */
+  readonly id = randomUUID();
   readonly #sessions = new Map<string, ProxySession>();
   #pending = 0;
   #closed = false;

@@ -33,7 +33,18 @@ export class ProxyPool implements OnModuleInit, OnModuleDestroy {
     for (const url of this.settings?.workers ?? []) {
       const link = WorkerLink.create({ url, secret: this.settings!.secret, log: this.log });
       link.on('session', (msg) => this.sessions.get(msg.sessionId)?.handle(msg));
+      let registeredAs = '';
+      link.on('capacity', (c) => {
+        if (c.workerId === registeredAs) return;
+        registeredAs = c.workerId;
+        const twin = this.links.find((l) => l !== link && l.registered && l.capacity.workerId === c.workerId);
+        this.log.info(
+          { event: 'proxy/registered', worker: link.url, workerId: c.workerId, maxSessions: c.maxSessions, active: c.active, ...(twin ? { sameAs: twin.url } : {}) },
+          twin ? 'proxy worker registered again under another address (counted once)' : 'proxy worker registered',
+        );
+      });
       link.on('down', () => {
+        registeredAs = '';
         for (const s of [...this.sessions.values()]) if (s.link === link) s.lost();
       });
       this.links.push(link);
@@ -49,15 +60,31 @@ export class ProxyPool implements OnModuleInit, OnModuleDestroy {
     return this.links.length > 0;
   }
 
-  /** Workers connected, and sessions they hold in all (for health and tests). */
-  stats(): { workers: number; up: number; sessions: number } {
-    return { workers: this.links.length, up: this.links.filter((l) => l.up).length, sessions: this.sessions.size };
+  /** Addresses configured, connected, distinct workers registered on them, and sessions they hold in all (for health and tests). */
+  stats(): { workers: number; up: number; registered: number; sessions: number } {
+    const ids = new Set(this.links.filter((l) => l.registered).map((l) => l.capacity.workerId));
+    return { workers: this.links.length, up: this.links.filter((l) => l.up).length, registered: ids.size, sessions: this.sessions.size };
+  }
+
+  /**
+   * Links that may take a session: registered, with room, not draining, and one per worker (the same
+   * process reached by two addresses would otherwise have its capacity counted twice).
+   */
+  private placeable(): WorkerLink[] {
+    const seen = new Set<string>();
+    const out: WorkerLink[] = [];
+    for (const link of this.links) {
+      if (!link.registered || seen.has(link.capacity.workerId)) continue;
+      seen.add(link.capacity.workerId);
+      if (link.room > 0) out.push(link);
+    }
+    return out;
   }
 
   /** Opens a session on the worker with the most room; BrowsersBusyError when none has any. */
   async open(options: ProxySessionOptions): Promise<RemoteSession> {
     if (!this.available) throw new InvalidStateError('Browsing together is not available: no proxy worker is configured.');
-    const candidates = this.links.filter((l) => l.room > 0).sort((a, b) => b.room - a.room);
+    const candidates = this.placeable().sort((a, b) => b.room - a.room);
     for (const link of candidates) {
       // Counted at once, so two starts in the same moment do not both pick the last place.
       link.capacity = { ...link.capacity, active: link.capacity.active + 1 };

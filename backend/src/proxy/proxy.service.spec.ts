@@ -1,4 +1,4 @@
-import type { EngagementView, ProxyView } from '@engage/protocol';
+import type { EngagementView, ProxyDialog, ProxyDriver, ProxyPeerPointer, ProxyView } from '@engage/protocol';
 import { EventEmitter } from 'node:events';
 import type { CobrowseService } from '../cobrowse/cobrowse.service';
 import { configureLogging } from '../common/logger';
@@ -8,6 +8,7 @@ import { ProxyBus } from './proxy-bus';
 import type { ProxyPool } from './proxy-pool';
 import type { RemoteSession } from './remote-session';
 import { ProxyService } from './proxy.service';
+import { WorkerRequestError } from './worker-link';
 
 configureLogging('silent');
 
@@ -33,6 +34,7 @@ const engagement = (over: Partial<EngagementView> = {}): EngagementView => ({
 class FakeSession extends EventEmitter {
   readonly close = jest.fn();
   readonly navigate = jest.fn(async () => ({ ok: true as const, url: 'https://example.com/' }));
+  readonly answerDialog = jest.fn(async (_accept: boolean, _text?: string) => undefined);
 }
 
 function deferred<T = void>() {
@@ -63,7 +65,11 @@ function service(persist: () => Promise<void>) {
   bus.on('state', (v) => states.push(v));
   const cobrowse = { view: () => ({ status: 'off' }), beforeRequest: () => () => undefined };
   const svc = new ProxyService(pool as unknown as ProxyPool, engagements as unknown as EngagementsService, new EventEmitter() as unknown as EngagementBus, bus, cobrowse as unknown as CobrowseService);
-  return { svc, session, pool, order, states };
+  const dialogs: Array<{ dialog: ProxyDialog; to: ProxyDriver }> = [];
+  bus.on('dialog', (dialog, to) => dialogs.push({ dialog, to }));
+  const pointers: Array<{ pointer: ProxyPeerPointer; to: ProxyDriver }> = [];
+  bus.on('pointer', (pointer, to) => pointers.push({ pointer, to }));
+  return { svc, session, pool, order, states, dialogs, pointers };
 }
 
 describe('ProxyService.start', () => {
@@ -89,5 +95,78 @@ describe('ProxyService.start', () => {
     expect(session.close).toHaveBeenCalledTimes(1);
     expect(states).toEqual([]);
     expect(svc.view('e1').status).toBe('off');
+  });
+});
+
+describe('ProxyService: the page\'s dialogs go to the driver', () => {
+  const running = async () => {
+    const t = service(async () => undefined);
+    await t.svc.start(engagement({ customerName: 'Carla', agent: { id: 'a1', displayName: 'Alex' } }), 'agent', 'https://example.com/');
+    return t;
+  };
+
+  it('sends the dialog to the driver only, shows everyone who must answer, and relays the answer', async () => {
+    const { svc, session, states, dialogs } = await running();
+    session.emit('dialog', { type: 'prompt', message: 'Your name?', defaultValue: 'anon' });
+    expect(dialogs).toEqual([{ to: 'agent', dialog: expect.objectContaining({ engagementId: 'e1', type: 'prompt', message: 'Your name?', defaultValue: 'anon' }) }]);
+    const id = dialogs[0].dialog.id;
+    expect(states.at(-1)?.dialog).toEqual({ id, for: 'agent', name: 'Alex', type: 'prompt' });
+    // The view that goes to the room carries no text of the dialog.
+    expect(JSON.stringify(states.at(-1))).not.toContain('Your name?');
+
+    await expect(svc.answerDialog('e1', 'customer', id, true, 'x')).rejects.toMatchObject({ code: 'forbidden', message: 'Only the participant in control answers the page’s dialog; take control first.' });
+    expect(session.answerDialog).not.toHaveBeenCalled();
+    await expect(svc.answerDialog('e1', 'agent', id + 1, true, 'x')).rejects.toMatchObject({ code: 'invalid_state' });
+
+    const view = await svc.answerDialog('e1', 'agent', id, true, 'Ada');
+    expect(session.answerDialog).toHaveBeenCalledWith(true, 'Ada');
+    expect(view.dialog).toBeNull();
+    expect(states.at(-1)?.dialog).toBeNull();
+    // Answered once: a second answer is stale.
+    await expect(svc.answerDialog('e1', 'agent', id, true, 'Ada')).rejects.toMatchObject({ code: 'invalid_state', message: 'That dialog of the page is no longer open.' });
+  });
+
+  it('moves an open dialog to the new driver when control passes', async () => {
+    const { svc, session, states, dialogs } = await running();
+    session.emit('dialog', { type: 'confirm', message: 'Sure?', defaultValue: '' });
+    await svc.takeControl('e1', 'customer');
+    expect(dialogs.map((d) => d.to)).toEqual(['agent', 'customer']);
+    expect(dialogs[1].dialog).toEqual(dialogs[0].dialog);
+    expect(states.at(-1)).toMatchObject({ driver: 'customer', dialog: { for: 'customer', name: 'Carla', type: 'confirm' } });
+    // A driver that (re)joins gets the dialog again; nobody else does.
+    expect(svc.dialogFor('e1', { role: 'customer', engagementId: 'e1', name: 'Carla' })).toEqual(dialogs[0].dialog);
+    expect(svc.dialogFor('e1', { role: 'agent', userId: 'a1', name: 'Alex' })).toBeNull();
+    await expect(svc.answerDialog('e1', 'agent', dialogs[0].dialog.id, true)).rejects.toMatchObject({ code: 'forbidden' });
+    await svc.answerDialog('e1', 'customer', dialogs[0].dialog.id, false);
+    // A confirm carries no text; cancel dismisses.
+    expect(session.answerDialog).toHaveBeenCalledWith(false, undefined);
+  });
+
+  it('clears the dialog when the page closes it by itself, and tolerates a dialog already gone on the worker', async () => {
+    const { svc, session, states, dialogs } = await running();
+    session.emit('dialog', { type: 'alert', message: 'Hi', defaultValue: '' });
+    session.emit('dialog-closed');
+    expect(states.at(-1)?.dialog).toBeNull();
+    session.emit('dialog', { type: 'alert', message: 'Again', defaultValue: '' });
+    // The worker could not be reached: the dialog stays open and shown, to be answered again.
+    session.answerDialog.mockRejectedValueOnce(new WorkerRequestError('timeout', 'the proxy worker did not answer'));
+    await expect(svc.answerDialog('e1', 'agent', dialogs[1].dialog.id, true)).rejects.toMatchObject({ code: 'internal', message: 'The shared browser did not take the answer; try again.' });
+    expect(svc.view('e1').dialog).toMatchObject({ id: dialogs[1].dialog.id, for: 'agent' });
+    session.answerDialog.mockRejectedValueOnce(new WorkerRequestError('no-dialog', 'session has no open dialog'));
+    await expect(svc.answerDialog('e1', 'agent', dialogs[1].dialog.id, true)).resolves.toMatchObject({ dialog: null });
+  });
+});
+
+describe('ProxyService: pointers', () => {
+  it('relays a pointer to the other participant only, labelled with the sender\'s name', async () => {
+    const { svc, pointers } = service(async () => undefined);
+    expect(() => svc.pointer('e1', 'customer', { x: 0.5, y: 0.5, visible: true })).toThrow('Browsing together is not running.');
+    await svc.start(engagement({ customerName: 'Carla', agent: { id: 'a1', displayName: 'Alex' } }), 'agent', 'https://example.com/');
+    svc.pointer('e1', 'customer', { x: 0.25, y: 0.75, visible: true });
+    svc.pointer('e1', 'agent', { x: 0.1, y: 0.2, visible: false });
+    expect(pointers).toEqual([
+      { to: 'agent', pointer: { engagementId: 'e1', from: 'customer', name: 'Carla', x: 0.25, y: 0.75, visible: true } },
+      { to: 'customer', pointer: { engagementId: 'e1', from: 'agent', name: 'Alex', x: 0.1, y: 0.2, visible: false } },
+    ]);
   });
 });

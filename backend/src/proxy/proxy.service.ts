@@ -1,13 +1,15 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { EngagementView, ProxyDevice, ProxyDriver, ProxyInput, ProxyNavigateCommand, ProxySessionOptions, ProxyView } from '@engage/protocol';
+import type { EngagementView, ProxyDevice, ProxyDialog, ProxyDriver, ProxyInput, ProxyNavigateCommand, ProxySessionOptions, ProxyView } from '@engage/protocol';
+import type { Principal } from '../auth/principal';
 import { CobrowseService } from '../cobrowse/cobrowse.service';
-import { ForbiddenError, InvalidStateError } from '../common/errors';
+import { DomainError, ForbiddenError, InvalidStateError } from '../common/errors';
 import { createLogger } from '../common/logger';
 import { EngagementBus } from '../engagements/engagement-bus';
 import { EngagementsService, type Actor } from '../engagements/engagements.service';
 import { ProxyBus } from './proxy-bus';
 import { ProxyPool } from './proxy-pool';
 import type { RemoteCloseReason, RemoteSession } from './remote-session';
+import { WorkerRequestError } from './worker-link';
 
 /** The desktop the shared browser has until the customer reports a device. */
 const DEFAULT_DEVICE: ProxyDevice = { width: 1280, height: 800, deviceScaleFactor: 1, isMobile: false, hasTouch: false };
@@ -16,7 +18,13 @@ interface Running {
   view: ProxyView;
   session: RemoteSession | undefined;
   agentId: string | null;
+  /** How each side is named to the other ("Waiting for Carla…", the pointer's label). */
+  names: Record<ProxyDriver, string>;
+  /** The page's open dialog, text included (the view carries only who must answer it). */
+  dialog: ProxyDialog | undefined;
 }
+
+const other = (who: ProxyDriver): ProxyDriver => (who === 'agent' ? 'customer' : 'agent');
 
 /** Why direct co-browse stopped when the agent started browsing together while it ran. */
 export const SWITCHED_TO_PROXY = 'The agent switched to browsing together.';
@@ -58,6 +66,7 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
     if (v.state === 'ended' && this.running.has(v.id)) void this.end(v.id, 'system', 'engagement-ended');
   };
   private offBeforeDirect: (() => void) | undefined;
+  private dialogSeq = 0;
 
   constructor(
     private readonly pool: ProxyPool,
@@ -103,7 +112,13 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
     if (e.state !== 'active') throw new InvalidStateError(e.state === 'ended' ? 'This engagement has ended.' : 'Accept this engagement first.');
     // Only the agent switches modes.
     if (who !== 'agent' && (e.mode === 'direct' || e.mode === 'document')) throw new InvalidStateError('Stop the current co-browse mode first.');
-    const entry: Running = { view: { engagementId: id, status: 'starting', url, title: null, driver: who, blockedReason: null, reason: null }, session: undefined, agentId: e.agent?.id ?? null };
+    const entry: Running = {
+      view: { engagementId: id, status: 'starting', url, title: null, driver: who, blockedReason: null, reason: null, dialog: null },
+      session: undefined,
+      agentId: e.agent?.id ?? null,
+      names: { agent: e.agent?.displayName ?? 'the agent', customer: e.customerName || 'the customer' },
+      dialog: undefined,
+    };
     this.running.set(id, entry);
     // The browser is placed while the start is being persisted (nothing of it is shown before both
     // are done): the database commit is off the path to the first frame.
@@ -163,8 +178,47 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
     if (r.view.driver === who) return r.view;
     await this.engagements.recordModeChange(engagementId, { type: 'proxy.control', actor: who, detail: { driver: who }, mode: 'proxy', requireActive: true });
     r.view = { ...r.view, driver: who };
+    // An open dialog follows control: the new driver answers it.
+    if (r.dialog) r.view = { ...r.view, dialog: { id: r.dialog.id, for: who, name: r.names[who], type: r.dialog.type } };
     this.publish(r);
+    this.sendDialog(r);
     return r.view;
+  }
+
+  /** The driver's answer to the page's open dialog; the page continues. */
+  async answerDialog(engagementId: string, who: ProxyDriver, dialogId: number, accept: boolean, text?: string): Promise<ProxyView> {
+    const r = this.assertRunning(engagementId);
+    if (r.view.driver !== who) throw new ForbiddenError('Only the participant in control answers the page’s dialog; take control first.');
+    const d = r.dialog;
+    if (!d || d.id !== dialogId) throw new InvalidStateError('That dialog of the page is no longer open.');
+    try {
+      await r.session!.answerDialog(accept, d.type === 'prompt' && accept ? (text ?? '') : undefined);
+    } catch (err) {
+      // Gone on the worker meanwhile (the page went away, or a double click answered it): nothing is left to answer.
+      // Any other failure leaves the dialog open and shown, to be answered again.
+      if (!(err instanceof WorkerRequestError && err.code === 'no-dialog')) {
+        this.log.warn({ eid: engagementId, event: 'proxy/dialog-answer', err: (err as Error).message }, 'dialog answer not delivered');
+        throw new DomainError('internal', 502, 'The shared browser did not take the answer; try again.');
+      }
+    }
+    if (this.running.get(engagementId) === r && r.dialog?.id === d.id) this.clearDialog(r);
+    this.log.info({ eid: engagementId, event: 'proxy/dialog-answer', who, type: d.type, accept }, 'dialog answered');
+    return this.view(engagementId);
+  }
+
+  /** The open dialog of the page if `principal` is the one to answer it (a driver's desk or page that (re)joins gets it again). */
+  dialogFor(engagementId: string, principal: Principal): ProxyDialog | null {
+    const r = this.running.get(engagementId);
+    if (!r?.dialog) return null;
+    const isDriver = r.view.driver === 'customer' ? principal.role === 'customer' : 'userId' in principal && principal.userId === r.agentId;
+    return isDriver ? r.dialog : null;
+  }
+
+  /** A participant's pointer over the shared page (normalized), shown to the other participant only; never injected into the page. */
+  pointer(engagementId: string, who: ProxyDriver, at: { x: number; y: number; visible: boolean }): void {
+    const r = this.running.get(engagementId);
+    if (!r) throw new InvalidStateError('Browsing together is not running.');
+    this.bus.emit('pointer', { engagementId, from: who, name: r.names[who], x: at.x, y: at.y, visible: at.visible }, other(who), r.agentId);
   }
 
   async stop(engagementId: string, who: ProxyDriver): Promise<ProxyView> {
@@ -204,6 +258,18 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
       entry.view = { ...entry.view, url: n.url, title: n.title, blockedReason: null };
       this.publish(entry);
     });
+    session.on('dialog', (d) => {
+      if (this.running.get(id) !== entry) return;
+      const driver = entry.view.driver ?? 'agent';
+      entry.dialog = { engagementId: id, id: ++this.dialogSeq, type: d.type, message: d.message, defaultValue: d.defaultValue };
+      entry.view = { ...entry.view, dialog: { id: entry.dialog.id, for: driver, name: entry.names[driver], type: d.type } };
+      this.log.info({ eid: id, event: 'proxy/dialog', type: d.type, for: driver }, 'dialog of the page to the driver');
+      this.publish(entry);
+      this.sendDialog(entry);
+    });
+    session.on('dialog-closed', () => {
+      if (this.running.get(id) === entry && entry.dialog) this.clearDialog(entry);
+    });
     session.once('closed', ({ reason, detail }) => {
       if (this.running.get(id) !== entry || reason === 'closed') return;
       this.log.warn({ eid: id, event: 'proxy/closed', reason, detail }, 'shared browser ended');
@@ -237,11 +303,21 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
     return r;
   }
 
+  private sendDialog(entry: Running): void {
+    if (entry.dialog && entry.view.driver) this.bus.emit('dialog', entry.dialog, entry.view.driver, entry.agentId);
+  }
+
+  private clearDialog(entry: Running): void {
+    entry.dialog = undefined;
+    entry.view = { ...entry.view, dialog: null };
+    this.publish(entry);
+  }
+
   private publish(entry: Running): void {
     this.bus.emit('state', entry.view);
   }
 }
 
 function off(engagementId: string, url: string | null, title: string | null, reason: string | null): ProxyView {
-  return { engagementId, status: 'off', url, title, driver: null, blockedReason: null, reason };
+  return { engagementId, status: 'off', url, title, driver: null, blockedReason: null, reason, dialog: null };
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { PROXY_WORKER_EV, type ProxyFrameMetadata, type ProxyInput, type ProxyNavigateCommand, type ProxyNavigateResult } from '@engage/protocol';
+import { PROXY_WORKER_EV, type ProxyDialogType, type ProxyFrameMetadata, type ProxyInput, type ProxyNavigateCommand, type ProxyNavigateResult } from '@engage/protocol';
 import type { Logger } from 'pino';
 import type { SessionNotification, WorkerLink } from './worker-link';
 
@@ -11,6 +11,10 @@ interface RemoteSessionEvents {
   frame: [{ seq: number; data: string; metadata: ProxyFrameMetadata }];
   /** The page committed a navigation, or its title changed. */
   navigated: [{ url: string; title: string }];
+  /** The page opened a JavaScript dialog; it waits for `answerDialog`. */
+  dialog: [{ type: ProxyDialogType; message: string; defaultValue: string }];
+  /** The dialog is gone (answered, or the page went away). */
+  'dialog-closed': [];
   /** The worker's URL policy refused something the page asked for. */
   blocked: [{ target: string; reason: string }];
   /** The session ended (on request, on the worker, or with its worker); emitted once. */
@@ -45,6 +49,10 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     return this.link.request<ProxyNavigateResult>({ type: PROXY_WORKER_EV.SessionNavigate, sessionId: this.id, command });
   }
 
+  answerDialog(accept: boolean, text?: string): Promise<void> {
+    return this.link.request({ type: PROXY_WORKER_EV.SessionDialogAnswer, sessionId: this.id, accept, ...(text === undefined ? {} : { text }) });
+  }
+
   /** Called by the pool with this session's events from its worker. */
   handle(msg: SessionNotification): void {
     if (this.#closed) return;
@@ -62,8 +70,13 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
         this.#end(msg.reason, msg.detail);
         return;
       case PROXY_WORKER_EV.Dialog:
+        this.emit('dialog', { type: msg.dialogType, message: msg.message, defaultValue: msg.defaultValue });
+        return;
+      case PROXY_WORKER_EV.DialogClosed:
+        this.emit('dialog-closed');
+        return;
       case PROXY_WORKER_EV.DownloadRefused:
-        // Not surfaced yet: dialogs wait on the worker until the session ends.
+        // Not surfaced yet.
         this.log.info({ event: msg.type }, 'not relayed');
         return;
     }

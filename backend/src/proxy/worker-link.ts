@@ -10,8 +10,11 @@ export type SessionNotification = Extract<ProxyWorkerNotification, { sessionId: 
 export type WorkerOrder = ProxyWorkerRequestInput extends infer R ? (R extends unknown ? Omit<R, 'rid'> : never) : never;
 
 export interface WorkerCapacity {
+  /** Unknown ('') until the worker has registered on this connection. */
+  workerId: string;
   maxSessions: number;
   active: number;
+  draining: boolean;
 }
 
 interface WorkerLinkEvents {
@@ -50,7 +53,7 @@ export class WorkerLink extends EventEmitter<WorkerLinkEvents> {
   #closed = false;
   #rid = 0;
   #retry: NodeJS.Timeout | undefined;
-  capacity: WorkerCapacity = { maxSessions: 0, active: 0 };
+  capacity: WorkerCapacity = { workerId: '', maxSessions: 0, active: 0, draining: false };
 
   private constructor(
     readonly url: string,
@@ -70,9 +73,14 @@ export class WorkerLink extends EventEmitter<WorkerLinkEvents> {
     return this.#up;
   }
 
-  /** Sessions this worker can still take, as far as the backend knows. */
+  /** Connected and registered (its capacity announced). */
+  get registered(): boolean {
+    return this.#up && this.capacity.workerId !== '';
+  }
+
+  /** Sessions this worker can still take, as far as the backend knows (none before it registered, none while it drains). */
   get room(): number {
-    return this.#up ? Math.max(0, this.capacity.maxSessions - this.capacity.active) : 0;
+    return this.registered && !this.capacity.draining ? Math.max(0, this.capacity.maxSessions - this.capacity.active) : 0;
   }
 
   request<T = unknown>(msg: WorkerOrder, timeoutMs = 35_000): Promise<T> {
@@ -104,6 +112,8 @@ export class WorkerLink extends EventEmitter<WorkerLinkEvents> {
       const wasUp = this.#up;
       this.#up = false;
       this.#ws = undefined;
+      // A reconnected worker registers again (it may be another process behind the same address).
+      this.capacity = { ...this.capacity, workerId: '' };
       this.#rejectAll('the proxy worker connection was lost');
       if (wasUp) {
         this.log.warn({ event: 'worker/down' }, 'proxy worker lost');
@@ -131,7 +141,7 @@ export class WorkerLink extends EventEmitter<WorkerLinkEvents> {
         return;
       }
       case PROXY_WORKER_EV.Capacity:
-        this.capacity = { maxSessions: msg.maxSessions, active: msg.active };
+        this.capacity = { workerId: msg.workerId, maxSessions: msg.maxSessions, active: msg.active, draining: msg.draining };
         this.emit('capacity', this.capacity);
         return;
       default:

@@ -50,6 +50,8 @@ export class Broadcaster {
     this.media.on('notice', (n) => server.to(engagementRoom(n.payload.engagementId)).emit(n.event, n.payload));
     this.proxy.on('state', (view) => server.to(engagementRoom(view.engagementId)).emit(PROXY_EV.state, view));
     this.proxy.on('frame', (frame, agentId) => this.toParticipantsVolatile(frame.engagementId, agentId, frame));
+    this.proxy.on('dialog', (d, to, agentId) => this.toProxyParty(d.engagementId, to, agentId, PROXY_EV.dialog, d, false));
+    this.proxy.on('pointer', (p, to, agentId) => this.toProxyParty(p.engagementId, to, agentId, PROXY_EV.peerPointer, p, true));
     this.documents.attach(server);
     this.updateGauges();
   }
@@ -63,6 +65,19 @@ export class Broadcaster {
       const principal = socket?.data.principal as Principal | undefined;
       if (!socket || !principal) continue;
       if (principal.role === 'customer' || ('userId' in principal && principal.userId === agentId)) socket.volatile.emit(PROXY_EV.frame, frame);
+    }
+  }
+
+  /** Browse together: the page's dialog to its driver, a pointer to the other side; one participant's sockets only (not the staff watching). */
+  private toProxyParty<E extends ServerEvent>(engagementId: string, to: 'agent' | 'customer', agentId: string | null, event: E, payload: ServerPayloads[E], volatile: boolean): void {
+    const server = this.server;
+    if (!server) return;
+    for (const id of server.of('/').adapter.rooms.get(engagementRoom(engagementId)) ?? []) {
+      const socket = server.of('/').sockets.get(id);
+      const principal = socket?.data.principal as Principal | undefined;
+      if (!socket || !principal) continue;
+      const isParty = to === 'customer' ? principal.role === 'customer' : 'userId' in principal && principal.userId === agentId;
+      if (isParty) (volatile ? socket.volatile : socket).emit(event as string, payload);
     }
   }
 

@@ -17,7 +17,7 @@ import type { SocketContext } from './socket-context';
 const FLOOD_CUTOFF = 500;
 
 /** Events that stream (recorder batches, the agent's pointer and control input): the record bucket. */
-const STREAMED: ReadonlySet<string> = new Set([EV.cobrowseRecord, EV.cobrowsePointer, EV.cobrowseControlInput, PROXY_EV.input, DOC_EV.stroke]);
+const STREAMED: ReadonlySet<string> = new Set([EV.cobrowseRecord, EV.cobrowsePointer, EV.cobrowseControlInput, PROXY_EV.input, PROXY_EV.pointer, DOC_EV.stroke]);
 
 type AckFn = (reply: Ack<unknown>) => void;
 

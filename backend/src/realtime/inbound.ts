@@ -56,6 +56,8 @@ export const DOMAIN_OF: Record<ClientEvent, Domain> = {
   'proxy/navigate': 'proxy',
   'proxy/control': 'proxy',
   'proxy/stop': 'proxy',
+  'proxy/dialog-answer': 'proxy',
+  'proxy/pointer': 'proxy',
   'doc/open': 'doc',
   'doc/annotations': 'doc',
   'doc/view': 'doc',

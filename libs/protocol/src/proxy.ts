@@ -25,6 +25,32 @@ export interface ProxyView {
   blockedReason: string | null;
   /** Why the shared browser stopped, in words for people; null while it runs. */
   reason: string | null;
+  /** A JavaScript dialog of the page waits for `for` (the driver) to answer; its text goes to them only (`proxy/dialog`). */
+  dialog: { id: number; for: ProxyDriver; name: string; type: ProxyDialogType } | null;
+}
+
+/** beforeunload dialogs never reach people: the worker accepts them (leaving a page is never blocked). */
+export type ProxyDialogType = 'alert' | 'confirm' | 'prompt';
+
+/** The page's dialog, as the driver answers it. */
+export interface ProxyDialog {
+  engagementId: string;
+  /** Answers name this id; a stale answer (the dialog is gone) is refused. */
+  id: number;
+  type: ProxyDialogType;
+  message: string;
+  /** The prompt's prefilled text ('' for alert and confirm). */
+  defaultValue: string;
+}
+
+/** The other participant's pointer, normalized to the emulated viewport (0..1); `visible: false` once it left. */
+export interface ProxyPeerPointer {
+  engagementId: string;
+  from: ProxyDriver;
+  name: string;
+  x: number;
+  y: number;
+  visible: boolean;
 }
 
 /** The customer's device, reported from the join page. */
@@ -62,6 +88,7 @@ export const PROXY_WORKER_EV = {
   Frame: 'session/frame',
   Navigated: 'session/navigated',
   Dialog: 'session/dialog',
+  DialogClosed: 'session/dialog-closed',
   Blocked: 'session/blocked',
   DownloadRefused: 'session/download-refused',
   Closed: 'session/closed',
@@ -161,11 +188,18 @@ export type ProxyWorkerNotification =
   | { type: typeof PROXY_WORKER_EV.Reply; rid: string | number | null; ok: false; error: { code: string; message: string } }
   | { type: typeof PROXY_WORKER_EV.Frame; sessionId: string; seq: number; data: string; metadata: ProxyFrameMetadata }
   | { type: typeof PROXY_WORKER_EV.Navigated; sessionId: string; url: string; title: string }
-  | { type: typeof PROXY_WORKER_EV.Dialog; sessionId: string; dialogType: string; message: string; defaultValue: string }
+  | { type: typeof PROXY_WORKER_EV.Dialog; sessionId: string; dialogType: ProxyDialogType; message: string; defaultValue: string }
+  /** The dialog is gone (answered, or closed by the page going away). */
+  | { type: typeof PROXY_WORKER_EV.DialogClosed; sessionId: string }
   | { type: typeof PROXY_WORKER_EV.Blocked; sessionId: string; target: string; reason: string }
   | { type: typeof PROXY_WORKER_EV.DownloadRefused; sessionId: string; url: string; filename: string }
   | { type: typeof PROXY_WORKER_EV.Closed; sessionId: string; reason: ProxyCloseReason; detail?: string }
-  | { type: typeof PROXY_WORKER_EV.Capacity; maxSessions: number; active: number };
+  /**
+   * The worker's registration, sent first on every control connection and again whenever it changes:
+   * who it is (one id per process, so two addresses of one worker count once), how many sessions it
+   * takes and holds, and whether it is draining (no new sessions: the backend stops placing there).
+   */
+  | { type: typeof PROXY_WORKER_EV.Capacity; workerId: string; maxSessions: number; active: number; draining: boolean };
 
 // ───────────────────────────── catalog ─────────────────────────────
 
@@ -177,10 +211,14 @@ declare module './events' {
     'proxy/navigate': { proxy: ProxyView };
     'proxy/control': { proxy: ProxyView };
     'proxy/stop': { proxy: ProxyView };
+    'proxy/dialog-answer': { proxy: ProxyView };
+    'proxy/pointer': Record<string, never>;
   }
   interface ServerPayloads {
     'proxy/state': ProxyView;
     'proxy/frame': ProxyFrame;
+    'proxy/dialog': ProxyDialog;
+    'proxy/peer-pointer': ProxyPeerPointer;
   }
 }
 
@@ -204,4 +242,6 @@ export const proxyClientSchemas = {
   [PROXY_EV.navigate]: z.object({ engagementId, command: proxyNavigateSchema }),
   [PROXY_EV.control]: z.object({ engagementId }),
   [PROXY_EV.stop]: z.object({ engagementId }),
+  [PROXY_EV.dialogAnswer]: z.object({ engagementId, dialogId: z.number().int().min(1), accept: z.boolean(), text: z.string().max(10_000).optional() }),
+  [PROXY_EV.pointer]: z.object({ engagementId, x: z.number().min(0).max(1), y: z.number().min(0).max(1), visible: z.boolean() }),
 } as const;

@@ -88,7 +88,8 @@ describe('ControlServer', () => {
 
   it('creates a session, streams frames and events, and closes it', async () => {
     const c = await Client.open();
-    await c.waitFor((m) => m.type === ProxyEvent.Capacity);
+    // The worker registers first: who it is, its capacity, not draining.
+    expect(c.messages[0] ?? (await c.waitFor((m) => m.type === ProxyEvent.Capacity))).toEqual({ type: ProxyEvent.Capacity, workerId: worker.id, maxSessions: 2, active: 0, draining: false });
     const t0 = Date.now();
     const created = await c.request({ type: ProxyEvent.SessionCreate, options: { viewport: { width: 800, height: 600 }, startUrl: `${fixture.origin}/anim` } });
     expect(created).toMatchObject({ ok: true, result: { sessionId: expect.any(String) } });
@@ -141,5 +142,15 @@ describe('ControlServer', () => {
       const check = () => (worker.active === 0 ? resolve() : setTimeout(check, 50));
       check();
     });
+  });
+
+  // Last: draining cannot be undone on this server.
+  it('tells connected backends at once when it drains, and refuses new sessions', async () => {
+    const c = await Client.open();
+    await c.waitFor((m) => m.type === ProxyEvent.Capacity);
+    server.drain();
+    expect(await c.waitFor((m) => m.type === ProxyEvent.Capacity && m.draining)).toMatchObject({ workerId: worker.id, draining: true });
+    expect(await c.request({ type: ProxyEvent.SessionCreate, options: { viewport: { width: 400, height: 400 } } })).toMatchObject({ ok: false, error: { code: 'shutting-down' } });
+    c.ws.close();
   });
 });

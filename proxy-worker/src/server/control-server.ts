@@ -57,7 +57,7 @@ export class ControlServer extends EventEmitter<ControlServerEvents> {
     server.on('request', (req, res) => void cs.#onHttp(req, res));
     server.on('upgrade', (req, socket, head) => cs.#onUpgrade(req, socket as net.Socket, head));
     wss.on('connection', (ws) => cs.#onConnection(ws));
-    opts.worker.on('capacity', (c) => cs.#broadcast({ type: ProxyEvent.Capacity, ...c }));
+    opts.worker.on('capacity', () => cs.#broadcast(cs.#registration()));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port, opts.host, () => resolve());
@@ -103,7 +103,7 @@ export class ControlServer extends EventEmitter<ControlServerEvents> {
   #onConnection(ws: WebSocket): void {
     this.#owned.set(ws, new Set());
     this.opts.log.info({ event: 'control/connected' }, 'backend connected');
-    this.#send(ws, { type: ProxyEvent.Capacity, ...this.opts.worker.capacity });
+    this.#send(ws, this.#registration());
     ws.on('message', (data, isBinary) => void this.#onMessage(ws, data, isBinary));
     ws.on('close', () => {
       const sessions = this.#owned.get(ws) ?? new Set();
@@ -188,6 +188,7 @@ export class ControlServer extends EventEmitter<ControlServerEvents> {
     });
     s.on('navigated', (n) => this.#send(ws, { type: ProxyEvent.Navigated, sessionId, ...n }));
     s.on('dialog', (d) => this.#send(ws, { type: ProxyEvent.Dialog, sessionId, dialogType: d.type, message: d.message, defaultValue: d.defaultValue }));
+    s.on('dialog-closed', () => this.#send(ws, { type: ProxyEvent.DialogClosed, sessionId }));
     s.on('blocked', (b) => {
       metrics.blocked.inc();
       this.#send(ws, { type: ProxyEvent.Blocked, sessionId, ...b });
@@ -208,9 +209,16 @@ export class ControlServer extends EventEmitter<ControlServerEvents> {
     for (const ws of this.#owned.keys()) this.#send(ws, msg);
   }
 
-  /** Refuses new connections and sessions; open sessions keep running until the worker closes them. */
+  /** What this worker announces to the backend: identity, capacity, draining. */
+  #registration(): ProxyNotification {
+    return { type: ProxyEvent.Capacity, workerId: this.opts.worker.id, ...this.opts.worker.capacity, draining: this.#draining };
+  }
+
+  /** Refuses new connections and sessions (and tells the backends at once); open sessions keep running until the worker closes them. */
   drain(): void {
+    if (this.#draining) return;
     this.#draining = true;
+    this.#broadcast(this.#registration());
   }
 
   async close(): Promise<void> {

@@ -63,7 +63,7 @@ async function session(options: Partial<SessionOptions> = {}, overrides: Partial
   return s;
 }
 
-function next<T>(s: ProxySession, event: 'frame' | 'navigated' | 'dialog' | 'blocked' | 'closed' | 'download-refused', pred: (v: T) => boolean = () => true, ms = 15_000): Promise<T> {
+function next<T>(s: ProxySession, event: 'frame' | 'navigated' | 'dialog' | 'dialog-closed' | 'blocked' | 'closed' | 'download-refused', pred: (v: T) => boolean = () => true, ms = 15_000): Promise<T> {
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
     const handler = (v: T) => {
@@ -196,8 +196,35 @@ describe('ProxySession', () => {
     const dialog = next<{ type: string; message: string }>(s, 'dialog');
     await s.navigate({ action: 'goto', url: `${fixture.origin}/dialog` });
     expect(await dialog).toMatchObject({ type: 'prompt', message: 'Your name?' });
+    const closed = next<void>(s, 'dialog-closed');
     await s.answerDialog(true, 'Ada');
+    await closed;
     await s.page.waitForFunction(() => (window as unknown as { __answer?: string }).__answer === 'Ada');
+    await expect(s.answerDialog(true, 'again')).rejects.toMatchObject({ code: 'no-dialog' });
+  });
+
+  it('reports a dialog closed by the page going away (nobody answered it)', async () => {
+    const s = await session();
+    const dialog = next(s, 'dialog');
+    await s.navigate({ action: 'goto', url: `${fixture.origin}/dialog` });
+    await dialog;
+    const closed = next<void>(s, 'dialog-closed');
+    // The page is replaced while its prompt is open (what a navigation by the backend does).
+    await s.navigate({ action: 'goto', url: `${fixture.origin}/second` });
+    await closed;
+  });
+
+  it('accepts a beforeunload dialog by itself: leaving the page is never held up', async () => {
+    const s = await session();
+    await s.navigate({ action: 'goto', url: `${fixture.origin}/leave` });
+    const dialogs: unknown[] = [];
+    s.on('dialog', (d) => dialogs.push(d));
+    const box = await s.page.$eval('#away', (a) => { const r = a.getBoundingClientRect(); return { x: r.x + 10, y: r.y + 10 }; });
+    const left = next<{ url: string }>(s, 'navigated', (n) => n.url.endsWith('/second'));
+    // A real click gives the page the user activation that beforeunload dialogs need.
+    await s.input({ kind: 'mouse', type: 'click', x: box.x, y: box.y, button: 'left', clickCount: 1, deltaX: 0, deltaY: 0 });
+    await left;
+    expect(dialogs).toEqual([]);
   });
 
   it('refuses downloads', async () => {

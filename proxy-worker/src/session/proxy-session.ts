@@ -7,6 +7,7 @@ import { blockedPage, type BlockedEvent } from '../egress/egress-proxy';
 import { checkUrl, type AllowList } from '../policy/url-policy';
 import type {
   ProxyCloseReason as CloseReason,
+  ProxyDialogType as DialogType,
   ProxyFrameMetadata as FrameMetadata,
   ProxyNavigateCommand as NavigateCommand,
   ResolvedProxyInput as ResolvedInput,
@@ -47,8 +48,10 @@ interface ProxySessionEvents {
   frame: [Frame];
   /** The main frame committed a navigation, or its title changed after one. */
   navigated: [{ url: string; title: string }];
-  /** A JavaScript dialog waits for `answerDialog`. */
-  dialog: [{ type: string; message: string; defaultValue: string }];
+  /** A JavaScript dialog waits for `answerDialog` (beforeunload never: it is accepted here). */
+  dialog: [{ type: DialogType; message: string; defaultValue: string }];
+  /** The dialog reported by `dialog` is gone (answered, or closed by the page going away). */
+  'dialog-closed': [];
   /** The URL policy refused something this page asked for. */
   blocked: [BlockedEvent];
   'download-refused': [{ url: string; filename: string }];
@@ -69,6 +72,8 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
   #closed = false;
   #seq = 0;
   #dialog: Dialog | undefined;
+  /** A `dialog` was emitted and its `dialog-closed` is still due. */
+  #dialogShown = false;
   #lastBlocked: (BlockedEvent & { at: number }) | undefined;
   #lastNavigated = '';
   /** The last few refusals: a failed navigation is explained by the one for its own host, not by background traffic. */
@@ -137,6 +142,8 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
       cdp.send('Emulation.setLocaleOverride', { locale }),
       cdp.send('Emulation.setTimezoneOverride', { timezoneId }),
       cdp.send('Performance.enable'),
+      // For Page.javascriptDialogClosed: a dialog can also close without an answer (the page goes away).
+      cdp.send('Page.enable'),
       page.evaluateOnNewDocument(maskingScript(maskSelectors)),
     ]);
     page.setDefaultNavigationTimeout(this.settings.limits.navigationTimeoutMs);
@@ -148,10 +155,12 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
       if (frame === page.mainFrame()) void this.#onMainFrameNavigated(frame.url());
     });
     page.on('domcontentloaded', () => void this.#emitNavigated(page.url()));
-    page.on('dialog', (d) => {
-      this.#dialog = d;
-      this.log.info({ event: 'session/dialog', type: d.type() }, 'dialog open');
-      this.emit('dialog', { type: d.type(), message: d.message(), defaultValue: d.defaultValue() });
+    page.on('dialog', (d) => this.#onDialog(d));
+    cdp.on('Page.javascriptDialogClosed', () => {
+      this.#dialog = undefined;
+      if (!this.#dialogShown) return;
+      this.#dialogShown = false;
+      this.emit('dialog-closed');
     });
     page.on('error', (err) => void this.close('crashed', err.message));
     this.ic.context.on('targetcreated', (t) => void this.#onTargetCreated(t));
@@ -174,6 +183,20 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
     this.#timers.push(setInterval(() => void this.#watchdog(), watchdogMs));
     this.log.info({ event: 'session/created', viewport, locale, timezoneId }, 'session ready');
     if (this.options.startUrl) void this.navigate({ action: 'goto', url: this.options.startUrl }).catch(() => undefined);
+  }
+
+  #onDialog(d: Dialog): void {
+    const type = d.type();
+    // Leaving a page is never held up by it: nobody is asked, the navigation proceeds.
+    if (type === 'beforeunload') {
+      this.log.info({ event: 'session/dialog', type }, 'beforeunload accepted');
+      d.accept().catch(() => undefined);
+      return;
+    }
+    this.#dialog = d;
+    this.#dialogShown = true;
+    this.log.info({ event: 'session/dialog', type }, 'dialog open');
+    this.emit('dialog', { type, message: d.message(), defaultValue: d.defaultValue() });
   }
 
   readonly #onBlocked = (e: BlockedEvent): void => {

@@ -91,6 +91,15 @@ b.style.background = 'hsl(' + (t * 5 % 360) + ',80%,50%)'; requestAnimationFrame
     '/popup': (_u, _r, res) =>
       send(res, html('Popup', `<a id="pop" href="/second" target="_blank" style="display:block;font-size:40px;padding:20px">open pop-up</a>`)),
     '/dialog': (_u, _r, res) => send(res, html('Dialog', `<script>setTimeout(() => { window.__answer = prompt('Your name?', 'anon'); }, 50);</script>`)),
+    '/leave': (_u, _r, res) =>
+      send(
+        res,
+        html(
+          'Leave',
+          `<a id="away" href="/second" style="display:block;font-size:40px;padding:20px">leave</a>
+<script>addEventListener('beforeunload', (e) => { e.preventDefault(); e.returnValue = 'Stay?'; });</script>`,
+        ),
+      ),
     '/download': (_u, _r, res) => res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-disposition': 'attachment; filename="x.bin"' }).end('bytes'),
     '/download-page': (_u, _r, res) => send(res, html('Download', `<a id="dl" href="/download" style="display:block;font-size:40px">download</a>`)),
     '/secret-link': (_u, _r, res) => send(res, html('Link', `<a id="s" href="${secretOrigin()}/" style="font-size:40px">secret</a>`)),

@@ -32,6 +32,8 @@ export class EngagementHandler implements DomainHandler<'engagement'> {
         ctx.emit(EV.cobrowseState, this.cobrowse.view(id));
         ctx.emit(MEDIA_EV.state, this.calls.view(id));
         ctx.emit(PROXY_EV.state, this.proxy.view(id));
+        const dialog = this.proxy.dialogFor(id, ctx.principal);
+        if (dialog) ctx.emit(PROXY_EV.dialog, dialog);
         return { engagement: view };
       }
       case 'engagement/leave':

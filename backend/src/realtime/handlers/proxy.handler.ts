@@ -36,6 +36,11 @@ export class ProxyHandler implements DomainHandler<'proxy'> {
         return { proxy: await this.proxy.takeControl(id, who) };
       case 'proxy/stop':
         return { proxy: await this.proxy.stop(id, who) };
+      case 'proxy/dialog-answer':
+        return { proxy: await this.proxy.answerDialog(id, who, msg.payload.dialogId, msg.payload.accept, msg.payload.text) };
+      case 'proxy/pointer':
+        this.proxy.pointer(id, who, msg.payload);
+        return {};
       default:
         return assertUnreachable(msg);
     }

@@ -1,8 +1,9 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, type ElementRef, inject, input, signal, untracked, viewChild } from '@angular/core';
 import type { EngageSocket } from '@engage/chat-client';
-import { PROXY_EV, type ProxyDevice, type ProxyFrame, type ResolvedProxyInput as ProxyInput, type ProxyNavigateCommand, type ProxyView } from '@engage/protocol';
+import { PROXY_EV, type ProxyDevice, type ProxyDialog, type ProxyFrame, type ProxyPeerPointer, type ResolvedProxyInput as ProxyInput, type ProxyNavigateCommand, type ProxyView } from '@engage/protocol';
 import { describeError, runAction } from '../../core/errors';
 import { keyInput, mouseInput, toPage } from './proxy-input';
+import { normalizedOn, PEER_POINTER_HIDE_MS, PointerSender } from './proxy-pointer';
 
 /** This browser as a device, for the shared browser to be dressed like it. */
 export function thisDevice(): ProxyDevice {
@@ -58,7 +59,27 @@ export function thisDevice(): ProxyDevice {
         @if (error(); as msg) {
           <p class="error" role="alert">{{ msg }}</p>
         }
+        @if (myDialog(); as d) {
+          <form class="dialog" role="alertdialog" aria-labelledby="proxy-dialog-message" data-testid="proxy-dialog" (submit)="answer($event, true)">
+            <p class="dialog-title">The page asks:</p>
+            <p id="proxy-dialog-message" class="dialog-message" data-testid="proxy-dialog-message">{{ d.message }}</p>
+            @if (d.type === 'prompt') {
+              <input class="url" data-testid="proxy-dialog-text" aria-label="Your answer" [value]="dialogText()" (input)="dialogText.set(value($event))" />
+            }
+            <div class="dialog-actions">
+              <button type="submit" class="btn primary small" data-testid="proxy-dialog-ok" [disabled]="busy()">OK</button>
+              @if (d.type !== 'alert') {
+                <button type="button" class="btn small" data-testid="proxy-dialog-cancel" [disabled]="busy()" (click)="answer($event, false)">Cancel</button>
+              }
+            </div>
+          </form>
+        } @else if (v?.dialog; as d) {
+          @if (d.for !== role()) {
+            <p class="status waiting" data-testid="proxy-dialog-wait" role="status">Waiting for {{ d.name }} to answer a dialog of the page.</p>
+          }
+        }
         <div class="stage" [hidden]="s === 'off'">
+          <div class="screen">
           <canvas
             #canvas
             data-testid="proxy-view"
@@ -68,6 +89,7 @@ export function thisDevice(): ProxyDevice {
             (mousedown)="onMouse('down', $event)"
             (mouseup)="onMouse('up', $event)"
             (mousemove)="onMouse('move', $event)"
+            (mouseleave)="pointer.leave()"
             (wheel)="onWheel($event)"
             (keydown)="onKey($event)"
             (touchstart)="onTouch('start', $event)"
@@ -76,6 +98,12 @@ export function thisDevice(): ProxyDevice {
             (touchcancel)="onTouch('cancel', $event)"
             (contextmenu)="$event.preventDefault()"
           ></canvas>
+          @if (peer(); as p) {
+            <div class="peer" data-testid="proxy-peer-pointer" aria-hidden="true" [style.left.%]="p.x * 100" [style.top.%]="p.y * 100">
+              <span class="peer-label">{{ p.name }}</span>
+            </div>
+          }
+          </div>
         </div>
       </section>
     }
@@ -92,6 +120,14 @@ export function thisDevice(): ProxyDevice {
     .error { margin: 0 16px 8px; color: var(--danger); font-size: 0.875rem; }
     .stage { display: flex; justify-content: center; background: #222; padding: 6px; }
     .stage[hidden] { display: none; }
+    .screen { position: relative; max-width: 100%; }
+    .peer { position: absolute; width: 14px; height: 14px; margin: -7px 0 0 -7px; border-radius: 50%; background: #e11d48; border: 2px solid #fff; box-shadow: 0 0 0 1px rgba(0, 0, 0, 0.4); pointer-events: none; transition: left 40ms linear, top 40ms linear; }
+    .peer-label { position: absolute; left: 16px; top: -4px; white-space: nowrap; font-size: 0.75rem; color: #fff; background: #e11d48; padding: 1px 6px; border-radius: 4px; }
+    .dialog { margin: 0 16px 8px; padding: 10px 12px; border: 1px solid var(--border); border-left: 4px solid var(--accent, #3b82f6); border-radius: 6px; background: var(--surface); display: flex; flex-direction: column; gap: 6px; }
+    .dialog-title { margin: 0; font-size: 0.8rem; color: var(--muted); }
+    .dialog-message { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+    .dialog-actions { display: flex; gap: 6px; }
+    .waiting { font-style: italic; }
     canvas { display: block; max-width: 100%; max-height: 62vh; width: auto; height: auto; background: #fff; outline: none; touch-action: none; cursor: not-allowed; }
     canvas.driving { cursor: default; box-shadow: 0 0 0 2px var(--accent, #3b82f6); }
   `,
@@ -108,6 +144,22 @@ export class ProxyPanelComponent {
   protected readonly error = signal('');
   protected readonly startUrl = signal('');
   protected readonly address = signal('');
+  /** The page's dialog as this side received it (it comes only while this side drives). */
+  private readonly dialog = signal<ProxyDialog | null>(null);
+  protected readonly dialogText = signal('');
+  /** The other side's pointer over the shared page, while it moves. */
+  protected readonly peer = signal<ProxyPeerPointer | null>(null);
+  #peerTimer: ReturnType<typeof setTimeout> | undefined;
+  protected readonly pointer = new PointerSender((at) => {
+    const socket = this.socket();
+    if (socket?.connected && this.view()?.status === 'running') socket.request(PROXY_EV.pointer, { engagementId: this.engagementId(), ...at }).catch(() => undefined);
+  });
+  /** The dialog to answer here: the view says this side must, and its text has arrived. */
+  protected readonly myDialog = computed(() => {
+    const want = this.view()?.dialog;
+    const d = this.dialog();
+    return want && d && want.for === this.role() && want.id === d.id ? d : null;
+  });
   private readonly canvas = viewChild<ElementRef<HTMLCanvasElement>>('canvas');
   /** Size of the shared page in CSS pixels (input coordinates), from the last frame. */
   #page = { width: 1, height: 1 };
@@ -140,9 +192,19 @@ export class ProxyPanelComponent {
         if (v.engagementId !== id) return;
         this.view.set(v);
         if (v.url && v.url !== 'about:blank') this.address.set(v.url);
+        if (v.status !== 'running') this.peer.set(null);
+        if (!v.dialog) this.dialog.set(null);
       });
       const offFrame = socket.on(PROXY_EV.frame, (f) => {
         if (f.engagementId === id) this.#paint(f);
+      });
+      const offDialog = socket.on(PROXY_EV.dialog, (d) => {
+        if (d.engagementId !== id) return;
+        this.dialog.set(d);
+        this.dialogText.set(d.defaultValue);
+      });
+      const offPeer = socket.on(PROXY_EV.peerPointer, (p) => {
+        if (p.engagementId === id) this.#showPeer(p);
       });
       // The customer reports its device, so that a shared browser started by the agent fits it.
       const report = () => {
@@ -153,10 +215,16 @@ export class ProxyPanelComponent {
       onCleanup(() => {
         offState();
         offFrame();
+        offDialog();
+        offPeer();
         offStatus();
       });
     });
-    inject(DestroyRef).onDestroy(() => (this.#pending = null));
+    inject(DestroyRef).onDestroy(() => {
+      this.#pending = null;
+      clearTimeout(this.#peerTimer);
+      this.pointer.leave();
+    });
   }
 
   protected value(e: Event): string {
@@ -184,6 +252,24 @@ export class ProxyPanelComponent {
     return this.#ask(async (socket) => void (await socket.request(PROXY_EV.control, { engagementId: this.engagementId() })));
   }
 
+  protected answer(e: Event, accept: boolean): Promise<void> {
+    e.preventDefault();
+    const d = this.myDialog();
+    if (!d) return Promise.resolve();
+    const text = d.type === 'prompt' && accept ? this.dialogText() : undefined;
+    return this.#ask(async (socket) => {
+      await socket.request(PROXY_EV.dialogAnswer, { engagementId: this.engagementId(), dialogId: d.id, accept, ...(text === undefined ? {} : { text }) });
+      if (this.dialog()?.id === d.id) this.dialog.set(null);
+    });
+  }
+
+  #showPeer(p: ProxyPeerPointer): void {
+    clearTimeout(this.#peerTimer);
+    if (!p.visible) return this.peer.set(null);
+    this.peer.set(p);
+    this.#peerTimer = setTimeout(() => this.peer.set(null), PEER_POINTER_HIDE_MS);
+  }
+
   protected stop(): Promise<void> {
     return this.#ask(async (socket) => void (await socket.request(PROXY_EV.stop, { engagementId: this.engagementId() })));
   }
@@ -203,6 +289,8 @@ export class ProxyPanelComponent {
 
   protected onMouse(type: 'down' | 'up' | 'move', e: MouseEvent): void {
     const canvas = this.canvas()?.nativeElement;
+    // Either side's pointer is shown to the other, driving or not (it never reaches the page).
+    if (canvas && type === 'move') this.pointer.move(normalizedOn(canvas, e.clientX, e.clientY));
     if (!canvas || !this.#driving()) return;
     if (type === 'down') {
       this.#buttonDown = true;
