@@ -9,6 +9,7 @@ import { CobrowseBus } from './cobrowse-bus';
 import { controlTransition } from './cobrowse-control';
 import { CONTROL_REQUEST_TIMEOUT_MS } from './cobrowse-limits';
 import { CobrowseService } from './cobrowse.service';
+import { engagementView } from '../testing/engagement-view';
 
 configureLogging('silent');
 
@@ -18,22 +19,7 @@ const agent: Principal = { role: 'agent', userId: 'u-agent', name: 'Alex' };
 const otherAgent: Principal = { role: 'agent', userId: 'u-other', name: 'Olga' };
 const supervisor: Principal = { role: 'supervisor', userId: 'u-sup', name: 'Sam' };
 
-const engagement = (state: EngagementView['state'] = 'active'): EngagementView => ({
-  id: eid,
-  state,
-  channel: 'widget',
-  customerName: 'Carla',
-  pageUrl: null,
-  agent: { id: 'u-agent', displayName: 'Alex' },
-  createdAt: new Date(0).toISOString(),
-  acceptedAt: new Date(0).toISOString(),
-  endedAt: null,
-  endReason: null,
-  call: 'off',
-  mode: 'none',
-  lastSeq: 0,
-  readSeq: { customer: 0, agent: 0 },
-});
+const engagement = (state: EngagementView['state'] = 'active'): EngagementView => engagementView({ id: eid, state });
 
 const click: ControlInput = { type: 'click', nodeId: 12, x: 40, y: 80 };
 

@@ -8,6 +8,7 @@ import { RRWEB_FULL_SNAPSHOT, RRWEB_META } from './checkpoint';
 import { CobrowseBus } from './cobrowse-bus';
 import { CHECKPOINT_SOFT_EVENTS, REQUEST_TIMEOUT_MS, SNAPSHOT_ASK_INTERVAL_MS } from './cobrowse-limits';
 import { CobrowseService } from './cobrowse.service';
+import { engagementView } from '../testing/engagement-view';
 
 configureLogging('silent');
 
@@ -19,22 +20,7 @@ const otherAgent: Principal = { role: 'agent', userId: 'u-other', name: 'Olga' }
 const supervisor: Principal = { role: 'supervisor', userId: 'u-sup', name: 'Sam' };
 const admin: Principal = { role: 'admin', userId: 'u-admin', name: 'Ada' };
 
-const engagement = (state: EngagementView['state'] = 'active'): EngagementView => ({
-  id: eid,
-  state,
-  channel: 'widget',
-  customerName: 'Carla',
-  pageUrl: null,
-  agent: { id: 'u-agent', displayName: 'Alex' },
-  createdAt: new Date(0).toISOString(),
-  acceptedAt: new Date(0).toISOString(),
-  endedAt: null,
-  endReason: null,
-  call: 'off',
-  mode: 'none',
-  lastSeq: 0,
-  readSeq: { customer: 0, agent: 0 },
-});
+const engagement = (state: EngagementView['state'] = 'active'): EngagementView => engagementView({ id: eid, state });
 
 const ev = (type: number, n = 0): RecordedEvent => ({ type, timestamp: n, data: { n } });
 

@@ -9,26 +9,11 @@ import type { ProxyPool } from './proxy-pool';
 import type { RemoteSession } from './remote-session';
 import { ProxyService } from './proxy.service';
 import { WorkerRequestError } from './worker-link';
+import { engagementView } from '../testing/engagement-view';
 
 configureLogging('silent');
 
-const engagement = (over: Partial<EngagementView> = {}): EngagementView => ({
-  id: 'e1',
-  state: 'active',
-  channel: 'widget',
-  customerName: 'C',
-  pageUrl: null,
-  agent: { id: 'a1', displayName: 'A' },
-  createdAt: '',
-  acceptedAt: null,
-  endedAt: null,
-  endReason: null,
-  call: 'off',
-  mode: 'none',
-  lastSeq: 0,
-  readSeq: { customer: 0, agent: 0 },
-  ...over,
-});
+const engagement = (over: Partial<EngagementView> = {}): EngagementView => engagementView({ agent: { id: 'a1', displayName: 'A' }, customerName: 'C', ...over });
 
 /** A placed browser as the pool hands it out. */
 class FakeSession extends EventEmitter {

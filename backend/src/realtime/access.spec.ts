@@ -1,24 +1,9 @@
 import type { EngagementView } from '@engage/protocol';
 import { ForbiddenError, InvalidStateError } from '../common/errors';
 import { assertMayAccept, assertMayChat, assertMayView, endReasonFor } from './access';
+import { engagementView } from '../testing/engagement-view';
 
-const view = (over: Partial<EngagementView> = {}): EngagementView => ({
-  id: 'e1',
-  state: 'active',
-  channel: 'widget',
-  customerName: 'C',
-  pageUrl: null,
-  agent: { id: 'a1', displayName: 'A' },
-  createdAt: '',
-  acceptedAt: null,
-  endedAt: null,
-  endReason: null,
-  call: 'off',
-  mode: 'none',
-  lastSeq: 0,
-  readSeq: { customer: 0, agent: 0 },
-  ...over,
-});
+const view = (over: Partial<EngagementView> = {}): EngagementView => engagementView({ agent: { id: 'a1', displayName: 'A' }, customerName: 'C', ...over });
 const customer = { role: 'customer', engagementId: 'e1', name: 'C' } as const;
 const agent = { role: 'agent', userId: 'a1', name: 'A' } as const;
 const other = { role: 'agent', userId: 'a2', name: 'B' } as const;

@@ -15,27 +15,13 @@ import { Dispatcher } from '../dispatcher';
 import type { SocketContext } from '../socket-context';
 import { TokenBucket } from '../token-bucket';
 import { ProxyHandler } from './proxy.handler';
+import { engagementView } from '../../testing/engagement-view';
 
 configureLogging('silent');
 
 const eid = '3f1c2a8e-7d4b-4c1a-9e2f-0a1b2c3d4e5f';
 
-const engagement: EngagementView = {
-  id: eid,
-  state: 'active',
-  channel: 'widget',
-  customerName: 'Carla',
-  pageUrl: null,
-  agent: { id: 'a1', displayName: 'Alex' },
-  createdAt: '',
-  acceptedAt: null,
-  endedAt: null,
-  endReason: null,
-  call: 'off',
-  mode: 'none',
-  lastSeq: 0,
-  readSeq: { customer: 0, agent: 0 },
-};
+const engagement: EngagementView = engagementView({ id: eid, agent: { id: 'a1', displayName: 'Alex' } });
 
 class FakeSession extends EventEmitter {
   readonly close = jest.fn();
