@@ -14,19 +14,20 @@ COPY tools ./tools
 COPY libs ./libs
 COPY sfu ./sfu
 COPY tsconfig.base.json nx.json ./
-# The same offline-capable worker build as on a developer's machine (Debian libraries, patched
-# for libsrtp 2 and kernel-TLS OpenSSL); the binary lands in $ENGAGE_CACHE.
+# The same offline-capable worker build as on a developer's machine (Debian libraries, libsrtp
+# with OpenSSL crypto built static from the mediasoup@3.8.4 npm tarball, patched for libsrtp 2 and
+# kernel-TLS OpenSSL); the binary lands in $ENGAGE_CACHE.
 RUN bash tools/build-mediasoup-worker.sh
 RUN node tools/build-node.mjs sfu/src libs/protocol/src
 
 FROM ${NODE_IMAGE} AS runtime
-RUN apt-get update && apt-get install -y --no-install-recommends libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623 && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends libssl3 libuv1 libusrsctp2 libabsl20220623 && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production MEDIASOUP_WORKER_BIN=/opt/engage/mediasoup-worker SFU_HOST=0.0.0.0 SFU_PORT=3100
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY --from=build /opt/engage/mediasoup-worker-3.16.0/mediasoup-worker /opt/engage/mediasoup-worker
+COPY --from=build /opt/engage/mediasoup-worker-3.16.0-ossl/mediasoup-worker /opt/engage/mediasoup-worker
 USER node
 EXPOSE 3100
 # RTC ports: RTC_MIN_PORT..RTC_MAX_PORT (udp and tcp) must be published as well; see compose.yaml.

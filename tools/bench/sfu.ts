@@ -4,8 +4,10 @@
 // worker stays at or under 80 % of one core, and the forwarding latency at that load.
 //
 // Latency: a sample of consumers sends to a UDP socket read here; the RTP header stays in clear under
-// SRTP, so each packet's sequence number maps back to its send time (the consumer's sequence numbers
-// are the producer's plus a per-consumer offset, learnt from the first packet). The other consumers
+// SRTP, and mediasoup's SimpleConsumer keeps the producer's RTP timestamp, so each packet maps back to
+// the send time of its frame (all packets of a frame leave in the same tick). Not the sequence number:
+// the consumer renumbers it and closes the gaps of packets it drops, so a learnt per-consumer offset
+// goes stale after the first drop and turns into latencies of seconds. The other consumers
 // send to a socket that is never read (a child process that sleeps): the kernel drops what overflows
 // its buffer, so the sink costs next to nothing and the worker does all the work it would for real
 // receivers.
@@ -33,11 +35,14 @@ const PT = 101;
 // What a browser call negotiates with mediasoup (its DTLS-SRTP profile list puts AEAD_AES_256_GCM first).
 const SUITE = (process.env['SFU_BENCH_SRTP_SUITE'] ?? 'AEAD_AES_256_GCM') as 'AEAD_AES_256_GCM' | 'AEAD_AES_128_GCM' | 'AES_CM_128_HMAC_SHA1_80';
 
+/** The worker the SFU would run: MEDIASOUP_WORKER_BIN, the prebuilt one, else tools/build-mediasoup-worker.sh's cached build. */
 function workerBin(): string | undefined {
   if (process.env['MEDIASOUP_WORKER_BIN']) return process.env['MEDIASOUP_WORKER_BIN'];
   const prebuilt = path.join(ROOT, 'node_modules/mediasoup/worker/out/Release/mediasoup-worker');
   if (existsSync(prebuilt)) return undefined;
-  const cached = path.join(process.env['HOME'] || '/root', '.cache/engage', `mediasoup-worker-${MEDIASOUP_VERSION}`, 'mediasoup-worker');
+  const cacheRoot = process.env['ENGAGE_CACHE'] || path.join(process.env['HOME'] || '/root', '.cache/engage');
+  // "-ossl": the build linked against libsrtp with OpenSSL crypto (Debian's libsrtp2 uses NSS, ~2× the SRTP cost).
+  const cached = path.join(cacheRoot, `mediasoup-worker-${MEDIASOUP_VERSION}-ossl`, 'mediasoup-worker');
   if (!existsSync(cached)) throw new Error(`No mediasoup worker: run "bash tools/build-mediasoup-worker.sh" first (looked for ${cached}).`);
   return cached;
 }
@@ -91,11 +96,10 @@ interface Sampler {
   close(): void;
 }
 
-/** Reads the sampled consumers' packets: latency = arrival − send time of the same producer packet. */
+/** Reads the sampled consumers' packets: latency = arrival − send time of the frame with the packet's RTP timestamp. */
 async function sampler(sentAt: Map<number, number>): Promise<Sampler> {
   const sock = dgram.createSocket('udp4');
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  const offsets = new Map<number, number>();
   const s: Sampler = {
     port: sock.address().port,
     latencies: [],
@@ -113,25 +117,11 @@ async function sampler(sentAt: Map<number, number>): Promise<Sampler> {
     if (msg.length < 12 || msg[0] >> 6 !== 2) return;
     const pt = msg[1] & 0x7f;
     if (pt >= 72 && pt <= 76) return; // RTCP on the muxed port
-    const seq = msg.readUInt16BE(2);
-    const ssrc = msg.readUInt32BE(8);
-    let off = offsets.get(ssrc);
-    if (off === undefined) {
-      // The first packet of this consumer is the producer's latest sent one (set-up happens at low load).
-      off = (seq - latestSeq(sentAt)) & 0xffff;
-      offsets.set(ssrc, off);
-    }
-    const t = sentAt.get((seq - off) & 0xffff);
+    const t = sentAt.get(msg.readUInt32BE(4));
     s.received++;
     if (t !== undefined && now >= t) s.latencies.push(now - t);
   });
   return s;
-}
-
-function latestSeq(sentAt: Map<number, number>): number {
-  let last = 0;
-  for (const k of sentAt.keys()) last = k;
-  return last;
 }
 
 function cpuMs(usage: types.WorkerResourceUsage): number {
@@ -149,6 +139,7 @@ interface Step {
 export async function benchSfu(): Promise<void> {
   const bin = workerBin();
   if (bin) process.env['MEDIASOUP_WORKER_BIN'] = bin;
+  progress(`sfu: worker binary ${bin ?? 'prebuilt (node_modules/mediasoup)'}`);
   const mediasoup = await import('mediasoup');
   // Ours: SRTP on every consumer, as real calls. Baseline in the same run: the same without SRTP
   // (the issue's floor of ≈ 600 was measured that way).
@@ -160,7 +151,7 @@ export async function benchSfu(): Promise<void> {
   const p = best(plain);
   // The next step tried: the true figure lies between the reported one and this.
   const next = (x: Step | undefined) => (x ? (STEPS[STEPS.indexOf(x.n) + 1] ?? null) : STEPS[0]);
-  report('sfu.consumers_per_worker', b?.n ?? 0, 'consumers', { cpu_pct: b ? Math.round(b.cpu * 1000) / 10 : null, srtp: true, next_step: next(b) });
+  report('sfu.consumers_per_worker', b?.n ?? 0, 'consumers', { cpu_pct: b ? Math.round(b.cpu * 1000) / 10 : null, srtp: true, suite: SUITE, next_step: next(b) });
   report('sfu.forward_latency_ms.p99', b?.p99 ?? Number.NaN, 'ms', { consumers: b?.n ?? 0, p50: b ? Math.round(b.p50 * 10) / 10 : null });
   report('sfu.baseline_plain_rtp.consumers_per_worker', p?.n ?? 0, 'consumers', { cpu_pct: p ? Math.round(p.cpu * 1000) / 10 : null, srtp: false, next_step: next(p) });
   report('sfu.baseline_plain_rtp.forward_latency_ms.p99', p?.p99 ?? Number.NaN, 'ms', { consumers: p?.n ?? 0 });
@@ -182,7 +173,7 @@ async function ladder(mediasoup: typeof import('mediasoup'), srtp: boolean): Pro
   });
 
   const hole = await blackHole();
-  const sentAt = new Map<number, number>();
+  const sentAt = new Map<number, number>(); // RTP timestamp of a frame → when it was sent
   const sample = await sampler(sentAt);
   const sender = dgram.createSocket('udp4');
   await new Promise<void>((r) => sender.bind(0, '127.0.0.1', () => r()));
@@ -190,14 +181,12 @@ async function ladder(mediasoup: typeof import('mediasoup'), srtp: boolean): Pro
   let ts = 1000;
   let pictureId = 0;
   const frameTimer = setInterval(() => {
+    sentAt.set(ts >>> 0, performance.now());
+    if (sentAt.size > 60 * FPS) sentAt.delete(sentAt.keys().next().value as number);
     for (let i = 0; i < PACKETS_PER_FRAME; i++) {
-      const s = seq++ & 0xffff;
-      sentAt.delete(s);
-      sentAt.set(s, performance.now());
-      if (sentAt.size > 30_000) sentAt.delete(sentAt.keys().next().value as number);
-      sender.send(rtpPacket(s, ts, pictureId, i === 0, i === PACKETS_PER_FRAME - 1), ingress.tuple.localPort, '127.0.0.1');
+      sender.send(rtpPacket(seq++ & 0xffff, ts, pictureId, i === 0, i === PACKETS_PER_FRAME - 1), ingress.tuple.localPort, '127.0.0.1');
     }
-    ts += 90000 / FPS;
+    ts = (ts + 90000 / FPS) >>> 0;
     pictureId++;
   }, 1000 / FPS);
 

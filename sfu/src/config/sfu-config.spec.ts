@@ -61,7 +61,7 @@ describe('sfu config', () => {
   describe('worker binary', () => {
     it('falls back to the cached offline build', () => {
       const cache = mkdtempSync(path.join(os.tmpdir(), 'sfu-cache-'));
-      const dir = path.join(cache, `mediasoup-worker-${MEDIASOUP_VERSION}`);
+      const dir = path.join(cache, `mediasoup-worker-${MEDIASOUP_VERSION}-ossl`);
       mkdirSync(dir);
       const bin = path.join(dir, 'mediasoup-worker');
       writeFileSync(bin, '#!/bin/sh\n');

@@ -95,7 +95,7 @@ export function resolveWorkerBin(env: Record<string, string | undefined>, repoRo
   const prebuilt = path.join(repoRoot, 'node_modules', 'mediasoup', 'worker', 'out', 'Release', 'mediasoup-worker');
   if (existsSync(prebuilt)) return undefined;
   const cacheRoot = env['ENGAGE_CACHE']?.trim() || path.join(env['HOME'] || '/root', '.cache', 'engage');
-  const cached = path.join(cacheRoot, `mediasoup-worker-${MEDIASOUP_VERSION}`, 'mediasoup-worker');
+  const cached = path.join(cacheRoot, `mediasoup-worker-${MEDIASOUP_VERSION}-ossl`, 'mediasoup-worker'); // -ossl: libsrtp with OpenSSL crypto
   if (executable(cached)) return cached;
   throw new ConfigError(
     `No mediasoup worker binary: neither MEDIASOUP_WORKER_BIN nor ${prebuilt} nor ${cached} exists; run "bash tools/build-mediasoup-worker.sh" to build it.`,
