@@ -54,7 +54,14 @@ describe('direct co-browse: laser pointer and remote control with its own consen
 
     await customer.page.goto(`${platform.demoUrl}/checkout`, { waitUntil: 'load' });
     await openWidgetChat(customer.page, 'Dana');
-    await customer.page.locator(NAME_FIELD).fill('Dana Customer');
+    // Set in the page, not typed: the widget may take the focus while it opens, and typed keys would
+    // land in its composer (seen under load: the name field stayed empty).
+    await customer.page.$eval(NAME_FIELD, (el, v) => {
+      const input = el as HTMLInputElement;
+      input.value = v;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }, 'Dana Customer');
+    expect(await fieldValue(customer.page, NAME_FIELD)).toBe('Dana Customer');
 
     await loginToDesk(agent.page, platform.url, DEMO_AGENT);
     await waitForText(agent.page, 'queue-item', 'Dana');
