@@ -279,7 +279,7 @@ async function openViewer(browser: Browser, origin: string, backend: string, tok
   return { page, engagementId };
 }
 
-const take = (v: Viewer) => v.page.evaluate(() => (window as any).proxyViewer.take()) as Promise<{ received: number; receivedBytes: number; painted: number[]; bytes: number[] }>;
+const take = (v: Viewer) => v.page.evaluate(() => (window as any).proxyViewer.take()) as Promise<{ received: number; receivedBytes: number; painted: number[]; bytes: number[]; dropped: Record<string, number> }>;
 
 async function startOn(v: Viewer, url: string): Promise<void> {
   await v.page.evaluate((u: string, x: number, y: number, rgb: RGB) => (window as any).proxyViewer.start(u, x, y, rgb), url, STATIC_PROBE.x, STATIC_PROBE.y, STATIC_COLOR);
@@ -352,7 +352,7 @@ export async function benchProxy(): Promise<void> {
   const why = (k: string) => errors[k] ?? 'not measured';
   const R: {
     plainFps?: Rate & { decoded: number; cpu: Record<string, number> };
-    fps?: Rate & { received: number; wireBytesPerS: number; cpu: Record<string, number> };
+    fps?: Rate & { received: number; wireBytesPerS: number; dropped: Record<string, number>; cpu: Record<string, number> };
     plainClicks?: number[];
     plainClicksDecoded?: number[];
     clicks?: number[];
@@ -405,7 +405,7 @@ export async function benchProxy(): Promise<void> {
       const cpu = cpuMeter(meters());
       await sleep(FPS_MS);
       const t = await take(v0);
-      R.fps = { ...rate(t.bytes.map((bytes) => ({ bytes })), FPS_MS), received: (t.received * 1000) / FPS_MS, wireBytesPerS: (t.receivedBytes * 1000) / FPS_MS, cpu: cpu.stop() };
+      R.fps = { ...rate(t.bytes.map((bytes) => ({ bytes })), FPS_MS), received: (t.received * 1000) / FPS_MS, wireBytesPerS: (t.receivedBytes * 1000) / FPS_MS, dropped: t.dropped, cpu: cpu.stop() };
       progress(`proxy: ours ${R.fps.fps.toFixed(1)} fps painted (${R.fps.received.toFixed(1)} received), ${Math.round(R.fps.frameBytes)} B/frame, cpu ${JSON.stringify(R.fps.cpu)}`);
     } catch (e) {
       fail('fps', e);
@@ -632,11 +632,11 @@ export async function benchProxy(): Promise<void> {
   const cpuNote = (c?: Record<string, number>) => (c ? Object.fromEntries(Object.entries(c).map(([k, v]) => [`cpu_${k}_pct`, round(v)])) : {});
   const P = R.plainFps;
   const F = R.fps;
-  figure('proxy.fps', F?.fps, 'fps', F ? { received_fps: round(F.received), window_s: FPS_MS / 1000, page: '1280×720 canvas redrawn every animation frame', what: 'frames painted on the viewer canvas', baseline_fps: P ? round(P.fps) : null, target: 55 } : {}, why('fps'));
+  figure('proxy.fps', F?.fps, 'fps', F ? { received_fps: round(F.received), dropped_frames: F.dropped, window_s: FPS_MS / 1000, page: '1280×720 canvas redrawn every animation frame', what: 'frames painted on the viewer canvas', baseline_fps: P ? round(P.fps) : null, target: 55 } : {}, why('fps'));
   figure('proxy.baseline.fps', P?.fps, 'fps', P ? { decoded_in_node_fps: round(P.decoded), ...cpuNote(P.cpu), what: 'screencast frames received (acked at once; the newest decoded with jpeg-js in a worker thread)' } : {}, why('baseline fps'));
   figure('proxy.frame_bytes', F?.frameBytes, 'bytes', F ? { jpeg_quality: QUALITY, baseline_frame_bytes: P ? Math.round(P.frameBytes) : null } : {}, why('fps'));
   figure('proxy.baseline.frame_bytes', P?.frameBytes, 'bytes', { jpeg_quality: QUALITY }, why('baseline fps'));
-  figure('proxy.bytes_per_s', F?.bytesPerS, 'bytes/s', F ? { what: 'JPEG bytes painted per second on the viewer', wire_base64_bytes_per_s_received: Math.round(F.wireBytesPerS), baseline_bytes_per_s: P ? Math.round(P.bytesPerS) : null } : {}, why('fps'));
+  figure('proxy.bytes_per_s', F?.bytesPerS, 'bytes/s', F ? { what: 'JPEG bytes painted per second on the viewer', wire_jpeg_bytes_per_s_received: Math.round(F.wireBytesPerS), baseline_bytes_per_s: P ? Math.round(P.bytesPerS) : null } : {}, why('fps'));
   figure('proxy.baseline.bytes_per_s', P?.bytesPerS, 'bytes/s', {}, why('baseline fps'));
   if (F) {
     const workerCpu = (F.cpu.chromium ?? 0) + (F.cpu.worker ?? 0);

@@ -17,6 +17,7 @@ const engagement = (over: Partial<EngagementView> = {}): EngagementView => engag
 
 /** A placed browser as the pool hands it out. */
 class FakeSession extends EventEmitter {
+  lastFrame: { seq: number; data: Uint8Array; metadata: { deviceWidth: number; deviceHeight: number } } | undefined;
   readonly close = jest.fn();
   readonly navigate = jest.fn(async () => ({ ok: true as const, url: 'https://example.com/' }));
   readonly answerDialog = jest.fn(async (_accept: boolean, _text?: string) => undefined);
@@ -71,6 +72,25 @@ describe('ProxyService.start', () => {
     const view = await started;
     expect(view.status).toBe('running');
     expect(states.map((s) => s.status)).toEqual(['starting', 'running']);
+  });
+
+  it('shows the frame that came while the start was being persisted as soon as it runs, then every new one', async () => {
+    const commit = deferred();
+    const { svc, session, states } = service(() => commit.promise);
+    const frames: Array<{ seq: number; width: number; to: string | null }> = [];
+    (svc as unknown as { bus: ProxyBus }).bus.on('frame', (f, to) => frames.push({ seq: f.seq, width: f.width, to }));
+    const started = svc.start(engagement(), 'agent', 'https://example.com/');
+    await new Promise((r) => setImmediate(r));
+    // The page painted once (about:blank at rest) before the start was committed: nobody sees it yet.
+    session.lastFrame = { seq: 1, data: new Uint8Array([0xff, 0xd8]), metadata: { deviceWidth: 1280.2, deviceHeight: 800 } };
+    session.emit('frame', session.lastFrame);
+    expect(frames).toEqual([]);
+    commit.resolve();
+    await started;
+    expect(states.map((s) => s.status)).toEqual(['starting', 'running']);
+    expect(frames).toEqual([{ seq: 1, width: 1280, to: 'a1' }]);
+    session.emit('frame', { seq: 2, data: new Uint8Array([0xff, 0xd8]), metadata: { deviceWidth: 1280, deviceHeight: 800 } });
+    expect(frames.map((f) => f.seq)).toEqual([1, 2]);
   });
 
   it('closes the placed browser when the start cannot be persisted', async () => {

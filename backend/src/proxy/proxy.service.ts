@@ -239,9 +239,12 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
   }
 
   private follow(id: string, entry: Running, session: RemoteSession): void {
-    session.on('frame', (f) => {
+    const relay = (f: NonNullable<RemoteSession['lastFrame']>) =>
       this.bus.emit('frame', { engagementId: id, seq: f.seq, data: f.data, width: Math.round(f.metadata.deviceWidth), height: Math.round(f.metadata.deviceHeight) }, entry.agentId);
-    });
+    session.on('frame', relay);
+    // Frames that came while the start was still being persisted: the newest is shown now (a page at
+    // rest paints no other until something changes).
+    if (session.lastFrame) relay(session.lastFrame);
     // Refusals happen for background requests too (Chromium's own, a page's trackers): one is shown
     // only when the page itself ends on the worker's refusal page (about:blank right after it).
     let lastBlocked: { reason: string; at: number } | undefined;

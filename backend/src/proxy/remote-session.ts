@@ -7,8 +7,8 @@ import type { SessionNotification, WorkerLink } from './worker-link';
 export type RemoteCloseReason = 'closed' | 'max-duration' | 'memory' | 'crashed' | 'unresponsive' | 'control-lost' | 'shutdown' | 'error' | 'worker-lost';
 
 interface RemoteSessionEvents {
-  /** A screencast frame of the page. */
-  frame: [{ seq: number; data: string; metadata: ProxyFrameMetadata }];
+  /** A screencast frame of the page: the JPEG's bytes (a view into the worker's message, not a copy). */
+  frame: [{ seq: number; data: Uint8Array; metadata: ProxyFrameMetadata }];
   /** The page committed a navigation, or its title changed. */
   navigated: [{ url: string; title: string }];
   /** The page opened a JavaScript dialog; it waits for `answerDialog`. */
@@ -21,9 +21,12 @@ interface RemoteSessionEvents {
   closed: [{ reason: RemoteCloseReason; detail?: string }];
 }
 
+type RemoteFrame = RemoteSessionEvents['frame'][0];
+
 /** A browser session placed on a proxy worker, as the backend sees it. Created by the ProxyPool. */
 export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   #closed = false;
+  #lastFrame: RemoteFrame | undefined;
 
   private constructor(
     readonly id: string,
@@ -39,6 +42,11 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** The newest frame so far: whoever starts following shows it at once, instead of waiting for the page to paint again. */
+  get lastFrame(): RemoteFrame | undefined {
+    return this.#lastFrame;
   }
 
   input(input: ProxyInput): Promise<void> {
@@ -58,7 +66,8 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     if (this.#closed) return;
     switch (msg.type) {
       case PROXY_WORKER_EV.Frame:
-        this.emit('frame', { seq: msg.seq, data: msg.data, metadata: msg.metadata });
+        this.#lastFrame = { seq: msg.seq, data: msg.data, metadata: msg.metadata };
+        this.emit('frame', this.#lastFrame);
         return;
       case PROXY_WORKER_EV.Navigated:
         this.emit('navigated', { url: msg.url, title: msg.title });
@@ -97,6 +106,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   #end(reason: RemoteCloseReason, detail?: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#lastFrame = undefined;
     this.emit('closed', { reason, detail });
   }
 }

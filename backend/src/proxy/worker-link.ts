@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { PROXY_WORKER_EV, type ProxyWorkerNotification, type ProxyWorkerRequestInput } from '@engage/protocol';
+import { decodeWorkerFrame, PROXY_WORKER_EV, type ProxyWorkerNotification, type ProxyWorkerRequestInput } from '@engage/protocol';
 import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 
@@ -106,7 +106,12 @@ export class WorkerLink extends EventEmitter<WorkerLinkEvents> {
       this.log.info({ event: 'worker/up' }, 'proxy worker connected');
       this.emit('up');
     });
-    ws.on('message', (data) => this.#onMessage(data.toString()));
+    ws.on('message', (data, isBinary) => {
+      // Frames travel binary (the JPEG's bytes behind a small header); the rest is JSON.
+      if (!isBinary) return this.#onMessage(data.toString());
+      const frame = Buffer.isBuffer(data) ? decodeWorkerFrame(data) : null;
+      if (frame) this.emit('session', frame);
+    });
     ws.on('error', (err) => this.log.debug({ event: 'worker/error', err: err.message }, 'control channel error'));
     ws.on('close', () => {
       const wasUp = this.#up;

@@ -67,11 +67,74 @@ export interface ProxyDevice {
 export interface ProxyFrame {
   engagementId: string;
   seq: number;
-  /** JPEG, base64. */
-  data: string;
+  /**
+   * The JPEG's bytes, as a socket.io binary attachment (no base64 on the wire, none to undo in the
+   * page): sent as a Buffer, received as an ArrayBuffer in a browser (a Buffer in Node). Untrusted
+   * on arrival: `checkProxyFrame` before decoding.
+   */
+  data: ArrayBuffer | Uint8Array;
   /** Width and height of the page in CSS pixels: input coordinates are in this space. */
   width: number;
   height: number;
+}
+
+/** What a viewer accepts of a frame: bytes (socket cap), JPEG pixels per side (3840 CSS px at the worker's DPR cap of 2), page CSS size. */
+export const PROXY_FRAME_LIMITS = { maxBytes: 4 * 2 ** 20, maxSide: 7680, maxCssSide: 3840 } as const;
+
+export type ProxyFrameErrorCode = 'frame_not_bytes' | 'frame_too_large' | 'frame_not_jpeg' | 'frame_bad_size';
+
+/** A frame fit to decode: its bytes, the page size it claims (sane) and the JPEG's own size (capped). */
+export type ProxyFrameCheck =
+  | { ok: true; bytes: Uint8Array; width: number; height: number; jpegWidth: number; jpegHeight: number }
+  | { ok: false; code: ProxyFrameErrorCode; message: string };
+
+/**
+ * Validates a received `proxy/frame` before anything is decoded or sized from it: the bytes are a
+ * JPEG (its header read, not decoded) no larger than PROXY_FRAME_LIMITS, and the page size is a sane
+ * integer size. A viewer sizes its canvas from the JPEG's header, never from a number it was sent.
+ */
+export function checkProxyFrame(f: unknown): ProxyFrameCheck {
+  const frame = f as Partial<ProxyFrame> | null;
+  const data = frame?.data;
+  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+  if (!bytes) return { ok: false, code: 'frame_not_bytes', message: 'The frame carries no image bytes.' };
+  if (bytes.byteLength > PROXY_FRAME_LIMITS.maxBytes) return { ok: false, code: 'frame_too_large', message: `The frame is ${bytes.byteLength} bytes, more than ${PROXY_FRAME_LIMITS.maxBytes}.` };
+  const size = jpegSize(bytes);
+  if (!size) return { ok: false, code: 'frame_not_jpeg', message: 'The frame is not a JPEG image.' };
+  const { maxSide, maxCssSide } = PROXY_FRAME_LIMITS;
+  if (size.width > maxSide || size.height > maxSide) return { ok: false, code: 'frame_too_large', message: `The frame is ${size.width}×${size.height} pixels, more than ${maxSide} a side.` };
+  const css = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= maxCssSide;
+  if (!css(frame?.width) || !css(frame?.height)) return { ok: false, code: 'frame_bad_size', message: `The frame's page size must be whole CSS pixels from 1 to ${maxCssSide}.` };
+  return { ok: true, bytes, width: frame!.width!, height: frame!.height!, jpegWidth: size.width, jpegHeight: size.height };
+}
+
+/** Width and height from a JPEG's start-of-frame header (null when the bytes are not a JPEG): read, never decoded. */
+export function jpegSize(b: Uint8Array): { width: number; height: number } | null {
+  if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) return null;
+  let i = 2;
+  while (i + 8 < b.length) {
+    if (b[i] !== 0xff) return null;
+    const marker = b[i + 1];
+    if (marker === 0xff) {
+      i += 1; // fill byte
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      i += 2; // markers without a length
+      continue;
+    }
+    if (marker === 0xd9 || marker === 0xda) return null; // end of image or scan data before any frame header
+    const len = (b[i + 2] << 8) | b[i + 3];
+    if (len < 2) return null;
+    // SOF0…SOF15, except DHT (C4), JPG (C8) and DAC (CC)
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      const height = (b[i + 5] << 8) | b[i + 6];
+      const width = (b[i + 7] << 8) | b[i + 8];
+      return width > 0 && height > 0 ? { width, height } : null;
+    }
+    i += 2 + len;
+  }
+  return null;
 }
 
 // ───────────────────────────── worker control channel (backend ⇄ proxy worker) ─────────────────────────────
@@ -182,11 +245,62 @@ export type ProxyCloseReason = 'closed' | 'max-duration' | 'memory' | 'crashed' 
 /** What `session/navigate` answers. */
 export type ProxyNavigateResult = { ok: true; url: string } | { ok: false; reason: string };
 
+/** A worker's frame as it travels: the JPEG's bytes (no base64) behind a small JSON header. */
+export type ProxyWorkerFrame = Extract<ProxyWorkerNotification, { type: typeof PROXY_WORKER_EV.Frame }>;
+
+/** First byte of a binary control message: what follows (only frames travel binary). */
+const WORKER_BINARY_FRAME = 0x01;
+
+const workerFrameHeaderSchema = z.object({
+  sessionId: sid,
+  seq: z.number().int().min(0),
+  metadata: z.object({
+    offsetTop: z.number().finite(),
+    pageScaleFactor: z.number().finite(),
+    deviceWidth: z.number().finite().min(0),
+    deviceHeight: z.number().finite().min(0),
+    scrollOffsetX: z.number().finite(),
+    scrollOffsetY: z.number().finite(),
+    timestamp: z.number().finite().optional(),
+  }),
+});
+
+/**
+ * A frame as one binary WebSocket message: [0x01][header length, uint32 BE][header JSON, UTF-8][JPEG].
+ * The JPEG is copied once, never base64-encoded; the receiver slices it out without a copy.
+ */
+export function encodeWorkerFrame(f: { sessionId: string; seq: number; metadata: ProxyFrameMetadata }, jpeg: Uint8Array): Uint8Array {
+  const header = new TextEncoder().encode(JSON.stringify({ sessionId: f.sessionId, seq: f.seq, metadata: f.metadata }));
+  const out = new Uint8Array(5 + header.length + jpeg.length);
+  out[0] = WORKER_BINARY_FRAME;
+  new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(1, header.length);
+  out.set(header, 5);
+  out.set(jpeg, 5 + header.length);
+  return out;
+}
+
+/** Reads a binary control message back (validated: its header against the schema); null if it is not a well-formed frame. */
+export function decodeWorkerFrame(msg: Uint8Array): ProxyWorkerFrame | null {
+  if (msg.length < 5 || msg[0] !== WORKER_BINARY_FRAME) return null;
+  const n = new DataView(msg.buffer, msg.byteOffset, msg.byteLength).getUint32(1);
+  if (5 + n > msg.length) return null;
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder().decode(msg.subarray(5, 5 + n)));
+  } catch {
+    return null;
+  }
+  const parsed = workerFrameHeaderSchema.safeParse(header);
+  if (!parsed.success) return null;
+  return { type: PROXY_WORKER_EV.Frame, ...parsed.data, data: msg.subarray(5 + n) };
+}
+
 /** Everything a worker sends. */
 export type ProxyWorkerNotification =
   | { type: typeof PROXY_WORKER_EV.Reply; rid: string | number; ok: true; result?: unknown }
   | { type: typeof PROXY_WORKER_EV.Reply; rid: string | number | null; ok: false; error: { code: string; message: string } }
-  | { type: typeof PROXY_WORKER_EV.Frame; sessionId: string; seq: number; data: string; metadata: ProxyFrameMetadata }
+  /** A screencast frame: a binary WebSocket message (`encodeWorkerFrame`), never JSON; `data` is the JPEG's bytes. */
+  | { type: typeof PROXY_WORKER_EV.Frame; sessionId: string; seq: number; data: Uint8Array; metadata: ProxyFrameMetadata }
   | { type: typeof PROXY_WORKER_EV.Navigated; sessionId: string; url: string; title: string }
   | { type: typeof PROXY_WORKER_EV.Dialog; sessionId: string; dialogType: ProxyDialogType; message: string; defaultValue: string }
   /** The dialog is gone (answered, or closed by the page going away). */

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../config/config';
 import { staticResolver } from '../egress/resolver';
 import { configureLogging, createLogger } from '../logger';
-import { PROXY_WORKER_EV as ProxyEvent, type ProxyWorkerNotification as ProxyNotification } from '@engage/protocol';
+import { decodeWorkerFrame, jpegSize, PROXY_WORKER_EV as ProxyEvent, type ProxyWorkerNotification as ProxyNotification } from '@engage/protocol';
 import { startServer, type TestServer } from '../test/fixture-server';
 import { ProxyWorker } from '../worker';
 import { ControlServer, isAuthorized } from './control-server';
@@ -44,8 +44,10 @@ class Client {
   #waiters: Array<{ pred: (m: ProxyNotification) => boolean; resolve: (m: ProxyNotification) => void }> = [];
   #rid = 0;
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => {
-      const m = JSON.parse(d.toString()) as ProxyNotification;
+    ws.on('message', (d, isBinary) => {
+      // Frames come as binary messages; everything else as JSON.
+      const m = isBinary ? decodeWorkerFrame(d as Buffer) : (JSON.parse(d.toString()) as ProxyNotification);
+      if (!m) throw new Error('a binary message that is not a frame');
       this.messages.push(m);
       this.#waiters = this.#waiters.filter((w) => (w.pred(m) ? (w.resolve(m), false) : true));
     });
@@ -96,7 +98,10 @@ describe('ControlServer', () => {
     const sessionId = (created as { result: { sessionId: string } }).result.sessionId;
     const frame = await c.waitFor<Extract<ProxyNotification, { type: 'session/frame' }>>((m) => m.type === ProxyEvent.Frame && m.sessionId === sessionId);
     console.log(`control: session/create → first frame ${Date.now() - t0} ms (warm pool)`);
-    expect(Buffer.from(frame.data, 'base64').subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    // The JPEG's own bytes (not base64), and the page size beside them.
+    expect(Buffer.from(frame.data).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    expect(jpegSize(frame.data)).toEqual({ width: 800, height: 600 });
+    expect(frame.metadata).toMatchObject({ deviceWidth: 800, deviceHeight: 600 });
     await c.waitFor((m) => m.type === ProxyEvent.Capacity && m.active === 1);
 
     const nav = await c.request({ type: ProxyEvent.SessionNavigate, sessionId, command: { action: 'goto', url: 'http://10.0.0.1/' } });
@@ -115,6 +120,18 @@ describe('ControlServer', () => {
 
     expect(await c.request({ type: ProxyEvent.SessionClose, sessionId })).toMatchObject({ ok: true });
     await c.waitFor((m) => m.type === ProxyEvent.Closed && m.sessionId === sessionId && m.reason === 'closed');
+    c.ws.close();
+  });
+
+  it('sends a page at rest (about:blank) its first frame, after the reply to session/create that names the session', async () => {
+    const c = await Client.open();
+    const created = await c.request({ type: ProxyEvent.SessionCreate, options: { viewport: { width: 640, height: 400 } } });
+    const sessionId = (created as { result: { sessionId: string } }).result.sessionId;
+    // about:blank paints once when the screencast starts, and then never again
+    const frame = await c.waitFor<Extract<ProxyNotification, { type: 'session/frame' }>>((m) => m.type === ProxyEvent.Frame && m.sessionId === sessionId, 5_000);
+    expect(jpegSize(frame.data)).toEqual({ width: 640, height: 400 });
+    expect(c.messages.indexOf(frame)).toBeGreaterThan(c.messages.indexOf(created));
+    expect(await c.request({ type: ProxyEvent.SessionClose, sessionId })).toMatchObject({ ok: true });
     c.ws.close();
   });
 

@@ -7,8 +7,8 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { PROXY_WORKER_EV as ProxyEvent, proxyWorkerRequestSchema as requestSchema, type ProxyWorkerNotification as ProxyNotification, type ProxyWorkerRequest as ProxyRequest } from '@engage/protocol';
-import type { ProxySession } from '../session/proxy-session';
+import { encodeWorkerFrame, PROXY_WORKER_EV as ProxyEvent, proxyWorkerRequestSchema as requestSchema, type ProxyWorkerFrame, type ProxyWorkerNotification as ProxyNotification, type ProxyWorkerRequest as ProxyRequest } from '@engage/protocol';
+import type { Frame, ProxySession } from '../session/proxy-session';
 import type { ProxyWorker } from '../worker';
 import type { WorkerMetrics } from './metrics';
 
@@ -176,16 +176,19 @@ export class ControlServer extends EventEmitter<ControlServerEvents> {
     metrics.sessionsTotal.inc();
     const sessionId = s.id;
     let first = true;
-    s.on('frame', (f) => {
+    const sendFrame = (f: Frame) => {
       if (first) {
         first = false;
         metrics.firstFrame.observe((Date.now() - startedAt) / 1000);
       }
-      if (ws.bufferedAmount > MAX_BUFFERED) return;
+      if (ws.bufferedAmount > MAX_BUFFERED || ws.readyState !== WebSocket.OPEN) return;
+      // CDP hands the JPEG over in base64; it is decoded once here, and travels as bytes from here on.
+      const jpeg = Buffer.from(f.data, 'base64');
       metrics.frames.inc();
-      metrics.frameBytes.inc(Math.floor((f.data.length * 3) / 4));
-      this.#send(ws, { type: ProxyEvent.Frame, sessionId, seq: f.seq, data: f.data, metadata: f.metadata });
-    });
+      metrics.frameBytes.inc(jpeg.length);
+      ws.send(encodeWorkerFrame({ sessionId, seq: f.seq, metadata: f.metadata }, jpeg), { binary: true });
+    };
+    s.on('frame', sendFrame);
     s.on('navigated', (n) => this.#send(ws, { type: ProxyEvent.Navigated, sessionId, ...n }));
     s.on('dialog', (d) => this.#send(ws, { type: ProxyEvent.Dialog, sessionId, dialogType: d.type, message: d.message, defaultValue: d.defaultValue }));
     s.on('dialog-closed', () => this.#send(ws, { type: ProxyEvent.DialogClosed, sessionId }));
@@ -201,16 +204,17 @@ export class ControlServer extends EventEmitter<ControlServerEvents> {
     });
   }
 
-  #send(ws: WebSocket, msg: ProxyNotification): void {
+  /** Every notification but frames (those go binary) as JSON. */
+  #send(ws: WebSocket, msg: Exclude<ProxyNotification, ProxyWorkerFrame>): void {
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
   }
 
-  #broadcast(msg: ProxyNotification): void {
+  #broadcast(msg: Exclude<ProxyNotification, ProxyWorkerFrame>): void {
     for (const ws of this.#owned.keys()) this.#send(ws, msg);
   }
 
   /** What this worker announces to the backend: identity, capacity, draining. */
-  #registration(): ProxyNotification {
+  #registration(): Extract<ProxyNotification, { type: typeof ProxyEvent.Capacity }> {
     return { type: ProxyEvent.Capacity, workerId: this.opts.worker.id, ...this.opts.worker.capacity, draining: this.#draining };
   }
 

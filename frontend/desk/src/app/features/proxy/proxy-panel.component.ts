@@ -1,7 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, type ElementRef, inject, input, signal, untracked, viewChild } from '@angular/core';
 import type { EngageSocket } from '@engage/chat-client';
-import { PROXY_EV, type ProxyDevice, type ProxyDialog, type ProxyFrame, type ProxyPeerPointer, type ResolvedProxyInput as ProxyInput, type ProxyNavigateCommand, type ProxyView } from '@engage/protocol';
+import { PROXY_EV, type ProxyDevice, type ProxyDialog, type ProxyPeerPointer, type ResolvedProxyInput as ProxyInput, type ProxyNavigateCommand, type ProxyView } from '@engage/protocol';
 import { describeError, runAction } from '../../core/errors';
+import { ProxyFramePainter } from './proxy-frame-painter';
 import { keyInput, mouseInput, toPage } from './proxy-input';
 import { normalizedOn, PEER_POINTER_HIDE_MS, PointerSender } from './proxy-pointer';
 
@@ -161,10 +162,17 @@ export class ProxyPanelComponent {
     return want && d && want.for === this.role() && want.id === d.id ? d : null;
   });
   private readonly canvas = viewChild<ElementRef<HTMLCanvasElement>>('canvas');
-  /** Size of the shared page in CSS pixels (input coordinates), from the last frame. */
-  #page = { width: 1, height: 1 };
-  #pending: ProxyFrame | null = null;
-  #painting = false;
+  /** Frames on the canvas: checked, decoded off the main thread, the newest wins. */
+  readonly #painter = new ProxyFramePainter({
+    canvas: () => this.canvas()?.nativeElement,
+    dropped: (code, message) => {
+      // A bad frame is let go (the next one paints); said once per kind, not once per frame.
+      if (this.#dropsSeen.has(code)) return;
+      this.#dropsSeen.add(code);
+      console.warn(`proxy/frame dropped (${code}): ${message}`);
+    },
+  });
+  readonly #dropsSeen = new Set<string>();
   #buttonDown = false;
 
   /** Once stopped: the last page, for the customer to open in their own browser (http(s) only). */
@@ -196,7 +204,7 @@ export class ProxyPanelComponent {
         if (!v.dialog) this.dialog.set(null);
       });
       const offFrame = socket.on(PROXY_EV.frame, (f) => {
-        if (f.engagementId === id) this.#paint(f);
+        if (f?.engagementId === id) this.#painter.push(f);
       });
       const offDialog = socket.on(PROXY_EV.dialog, (d) => {
         if (d.engagementId !== id) return;
@@ -221,7 +229,7 @@ export class ProxyPanelComponent {
       });
     });
     inject(DestroyRef).onDestroy(() => {
-      this.#pending = null;
+      this.#painter.close();
       clearTimeout(this.#peerTimer);
       this.pointer.leave();
     });
@@ -300,14 +308,14 @@ export class ProxyPanelComponent {
     if (type === 'move' && !this.#buttonDown) return;
     if (type === 'up') this.#buttonDown = false;
     e.preventDefault();
-    this.#send(mouseInput(type, e, toPage(canvas, this.#page, e.clientX, e.clientY)));
+    this.#send(mouseInput(type, e, toPage(canvas, this.#painter.page, e.clientX, e.clientY)));
   }
 
   protected onWheel(e: WheelEvent): void {
     const canvas = this.canvas()?.nativeElement;
     if (!canvas || !this.#driving()) return;
     e.preventDefault();
-    const at = toPage(canvas, this.#page, e.clientX, e.clientY);
+    const at = toPage(canvas, this.#painter.page, e.clientX, e.clientY);
     this.#send({ kind: 'mouse', type: 'wheel', ...at, button: 'left', clickCount: 1, deltaX: e.deltaX, deltaY: e.deltaY });
   }
 
@@ -323,45 +331,8 @@ export class ProxyPanelComponent {
     const canvas = this.canvas()?.nativeElement;
     if (!canvas || !this.#driving()) return;
     e.preventDefault();
-    const points = type === 'end' || type === 'cancel' ? [] : [...e.touches].slice(0, 10).map((t) => ({ ...toPage(canvas, this.#page, t.clientX, t.clientY), id: t.identifier % 1000 }));
+    const points = type === 'end' || type === 'cancel' ? [] : [...e.touches].slice(0, 10).map((t) => ({ ...toPage(canvas, this.#painter.page, t.clientX, t.clientY), id: t.identifier % 1000 }));
     this.#send({ kind: 'touch', type, points });
-  }
-
-  // ───────── painting: the newest frame wins, one decode at a time ─────────
-
-  #paint(f: ProxyFrame): void {
-    this.#pending = f;
-    if (this.#painting) return;
-    this.#painting = true;
-    void this.#drain();
-  }
-
-  async #drain(): Promise<void> {
-    try {
-      while (this.#pending) {
-        const f = this.#pending;
-        this.#pending = null;
-        const img = new Image();
-        img.src = `data:image/jpeg;base64,${f.data}`;
-        try {
-          await img.decode();
-        } catch {
-          continue;
-        }
-        const canvas = this.canvas()?.nativeElement;
-        if (!canvas) continue;
-        if (canvas.width !== img.naturalWidth || canvas.height !== img.naturalHeight) {
-          canvas.width = img.naturalWidth;
-          canvas.height = img.naturalHeight;
-        }
-        // Shown at the page's CSS size when it fits; the stylesheet scales it down to fit otherwise.
-        canvas.style.aspectRatio = `${f.width} / ${f.height}`;
-        this.#page = { width: f.width, height: f.height };
-        canvas.getContext('2d')?.drawImage(img, 0, 0);
-      }
-    } finally {
-      this.#painting = false;
-    }
   }
 
   async #ask(fn: (socket: EngageSocket) => Promise<void>): Promise<void> {
