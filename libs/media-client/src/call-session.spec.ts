@@ -233,7 +233,7 @@ describe('CallSession', () => {
       session.close();
     });
 
-    it("restarts at once on 'failed', retries while it stays lost, gives up after the last attempt and recovers when ICE comes back", async () => {
+    it("restarts at once on 'failed', retries while it stays lost, and after the last attempt joins again with new transports", async () => {
       const s = fakeSocket();
       const d = fakeDevices();
       const session = await CallSession.create({
@@ -246,16 +246,27 @@ describe('CallSession', () => {
       });
       const errors: Error[] = [];
       session.on('error', (e) => errors.push(e));
+      const seen = recordConnection(session);
       const send = d.last('send');
       send.setConnectionState('connected');
       send.setConnectionState('failed');
       // No grace for 'failed'.
       await until('the first restart', () => s.count('media/restart-ice') === 1, 100);
-      await until('giving up', () => session.connection === 'failed');
+      // Three restarts did not bring it back: the session joins again (new transports, same microphone).
+      await until('the rejoin', () => session.rejoins === 1 && s.count('media/produce') === 2);
       expect(s.count('media/restart-ice')).toBe(3);
       expect(session.iceRestarts).toBe(3);
+      expect(s.count('media/join')).toBe(2);
+      const newSend = d.last('send');
+      expect(newSend).not.toBe(send);
+      expect(session.connection).toBe('reconnecting');
+      // The old transport coming back now changes nothing; the new one connecting does.
       send.setConnectionState('connected');
+      expect(session.connection).toBe('reconnecting');
+      newSend.setConnectionState('connected');
       expect(session.connection).toBe('connected');
+      // Never shown as failed on the way: it went on trying.
+      expect(seen).not.toContain('failed');
       expect(errors).toEqual([]);
       session.close();
     });

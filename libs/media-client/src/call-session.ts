@@ -554,6 +554,11 @@ export class CallSession {
         maxAttempts: iceMaxAttempts,
         changed: () => this.#updateConnection(),
         error: (err) => this.#fail(err),
+        // ICE restarts could not bring this transport back (the path to the SFU changed for good, or the
+        // SFU lost the transport): join again from scratch — new transports, same local tracks.
+        gaveUp: () => {
+          if (!this.#closed && this.#phase === 'joined') this.#rejoin();
+        },
         restart: async () => {
           const { iceParameters, iceServers } = await this.socket.request(MEDIA_EV.restartIce, { engagementId: this.engagementId, transportId: transport.id });
           if (transport.closed) return;
@@ -671,9 +676,10 @@ export class CallSession {
   }
 
   #computeConnection(): CallConnection {
-    if (this.#phase === 'failed' || this.#recoveries.some((r) => r.gaveUp)) return 'failed';
+    if (this.#phase === 'failed') return 'failed';
     if (this.#phase === 'joining') return 'connecting';
     if (this.#phase === 'rejoining') return 'reconnecting';
+    if (this.#recoveries.some((r) => r.gaveUp)) return 'failed';
     if (this.#recoveries.some((r) => r.recovering)) return 'reconnecting';
     // A transport that has not started (no track to carry yet) does not count.
     const started = this.#recoveries.filter((r) => r.state !== 'new');

@@ -7,6 +7,8 @@ export interface IceRecoveryOptions {
   changed: () => void;
   /** A restart failed; recovery goes on until maxAttempts. */
   error: (err: Error) => void;
+  /** maxAttempts restarts did not bring the transport back (called once per give-up). */
+  gaveUp?: () => void;
   /** How long 'disconnected' may last before a restart: ICE often comes back by itself from a short blip. */
   graceMs: number;
   /** After a restart that did not bring the transport back, the next one follows this much later. */
@@ -104,6 +106,7 @@ export class IceRecovery {
     if (this.#closed || this.#inFlight || this.transport.closed || this.#connected()) return;
     if (this.#attempts >= this.options.maxAttempts) {
       this.#gaveUp = true;
+      this.options.gaveUp?.();
       this.options.changed();
       return;
     }
