@@ -93,6 +93,20 @@ describe('ProxyService.start', () => {
     expect(frames.map((f) => f.seq)).toEqual([1, 2]);
   });
 
+  it('hands the newest frame to a viewer that (re)joins while the page rests, and none before the session runs', async () => {
+    const commit = deferred();
+    const { svc, session } = service(() => commit.promise);
+    const started = svc.start(engagement(), 'agent', 'https://example.com/');
+    await new Promise((r) => setImmediate(r));
+    session.lastFrame = { seq: 3, data: new Uint8Array([0xff, 0xd8]), metadata: { deviceWidth: 390.4, deviceHeight: 844 } };
+    // Not running yet (the start is being saved): nothing to show.
+    expect(svc.latestFrame('e1')).toBeNull();
+    commit.resolve();
+    await started;
+    expect(svc.latestFrame('e1')).toEqual({ engagementId: 'e1', seq: 3, data: session.lastFrame.data, width: 390, height: 844 });
+    expect(svc.latestFrame('e2')).toBeNull();
+  });
+
   it('closes the placed browser when the start cannot be persisted', async () => {
     const { svc, session, states } = service(() => Promise.reject(new Error('engagement ended meanwhile')));
     await expect(svc.start(engagement(), 'agent', 'https://example.com/')).rejects.toThrow('engagement ended meanwhile');

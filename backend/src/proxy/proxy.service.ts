@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { EngagementView, ProxyDevice, ProxyDialog, ProxyDriver, ProxyInput, ProxyNavigateCommand, ProxySessionOptions, ProxyView } from '@engage/protocol';
+import type { EngagementView, ProxyDevice, ProxyDialog, ProxyDriver, ProxyFrame, ProxyInput, ProxyNavigateCommand, ProxySessionOptions, ProxyView } from '@engage/protocol';
 import type { Principal } from '../auth/principal';
 import { CobrowseService } from '../cobrowse/cobrowse.service';
 import { DomainError, ForbiddenError, InvalidStateError } from '../common/errors';
@@ -25,6 +25,15 @@ interface Running {
 }
 
 const other = (who: ProxyDriver): ProxyDriver => (who === 'agent' ? 'customer' : 'agent');
+
+/** A worker frame as the browsers get it (page size in whole CSS pixels). */
+const toFrame = (engagementId: string, f: NonNullable<RemoteSession['lastFrame']>): ProxyFrame => ({
+  engagementId,
+  seq: f.seq,
+  data: f.data,
+  width: Math.round(f.metadata.deviceWidth),
+  height: Math.round(f.metadata.deviceHeight),
+});
 
 /** Why direct co-browse stopped when the agent started browsing together while it ran. */
 export const SWITCHED_TO_PROXY = 'The agent switched to browsing together.';
@@ -214,6 +223,16 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
     return isDriver ? r.dialog : null;
   }
 
+  /**
+   * The newest frame of the running shared page, for a desk or join page that (re)joins: a page at rest
+   * paints nothing new until it changes, so without it a reloaded viewer would stay blank.
+   */
+  latestFrame(engagementId: string): ProxyFrame | null {
+    const r = this.running.get(engagementId);
+    const f = r?.view.status === 'running' ? r.session?.lastFrame : undefined;
+    return f ? toFrame(engagementId, f) : null;
+  }
+
   /** A participant's pointer over the shared page (normalized), shown to the other participant only; never injected into the page. */
   pointer(engagementId: string, who: ProxyDriver, at: { x: number; y: number; visible: boolean }): void {
     const r = this.running.get(engagementId);
@@ -239,8 +258,7 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
   }
 
   private follow(id: string, entry: Running, session: RemoteSession): void {
-    const relay = (f: NonNullable<RemoteSession['lastFrame']>) =>
-      this.bus.emit('frame', { engagementId: id, seq: f.seq, data: f.data, width: Math.round(f.metadata.deviceWidth), height: Math.round(f.metadata.deviceHeight) }, entry.agentId);
+    const relay = (f: NonNullable<RemoteSession['lastFrame']>) => this.bus.emit('frame', toFrame(id, f), entry.agentId);
     session.on('frame', relay);
     // Frames that came while the start was still being persisted: the newest is shown now (a page at
     // rest paints no other until something changes).

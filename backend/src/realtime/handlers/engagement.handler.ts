@@ -32,6 +32,9 @@ export class EngagementHandler implements DomainHandler<'engagement'> {
         ctx.emit(EV.cobrowseState, this.cobrowse.view(id));
         ctx.emit(MEDIA_EV.state, this.calls.view(id));
         ctx.emit(PROXY_EV.state, this.proxy.view(id));
+        // The shared page as it is now, even if it is at rest and paints nothing new.
+        const frame = this.proxy.latestFrame(id);
+        if (frame) ctx.emit(PROXY_EV.frame, frame);
         const dialog = this.proxy.dialogFor(id, ctx.principal);
         if (dialog) ctx.emit(PROXY_EV.dialog, dialog);
         return { engagement: view };
