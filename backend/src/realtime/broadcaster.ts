@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EV, MEDIA_EV, PROXY_EV, type EngagementView, type ServerEvent, type ServerPayloads } from '@engage/protocol';
-import type { Server } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import { ChatService } from '../chat/chat.service';
 import { MessageWriter } from '../chat/message-writer';
 import { CobrowseBus } from '../cobrowse/cobrowse-bus';
@@ -58,24 +58,14 @@ export class Broadcaster {
 
   /** Shared-browser frames go to the customer and the assigned agent only, dropped (volatile) for a socket that is not drained. */
   private toParticipantsVolatile(engagementId: string, agentId: string | null, frame: ServerPayloads['proxy/frame']): void {
-    const server = this.server;
-    if (!server) return;
-    for (const id of server.of('/').adapter.rooms.get(engagementRoom(engagementId)) ?? []) {
-      const socket = server.of('/').sockets.get(id);
-      const principal = socket?.data.principal as Principal | undefined;
-      if (!socket || !principal) continue;
+    for (const [socket, principal] of this.roomMembers(engagementId)) {
       if (principal.role === 'customer' || ('userId' in principal && principal.userId === agentId)) socket.volatile.emit(PROXY_EV.frame, frame);
     }
   }
 
   /** Browse together: the page's dialog to its driver, a pointer to the other side; one participant's sockets only (not the staff watching). */
   private toProxyParty<E extends ServerEvent>(engagementId: string, to: 'agent' | 'customer', agentId: string | null, event: E, payload: ServerPayloads[E], volatile: boolean): void {
-    const server = this.server;
-    if (!server) return;
-    for (const id of server.of('/').adapter.rooms.get(engagementRoom(engagementId)) ?? []) {
-      const socket = server.of('/').sockets.get(id);
-      const principal = socket?.data.principal as Principal | undefined;
-      if (!socket || !principal) continue;
+    for (const [socket, principal] of this.roomMembers(engagementId)) {
       const isParty = to === 'customer' ? principal.role === 'customer' : 'userId' in principal && principal.userId === agentId;
       if (isParty) (volatile ? socket.volatile : socket).emit(event as string, payload);
     }
@@ -83,12 +73,17 @@ export class Broadcaster {
 
   /** Snapshot requests, the agent's pointer and remote input go to the customer's sockets only, not to the staff in the room. */
   private toCustomer<E extends ServerEvent>(engagementId: string, event: E, payload: ServerPayloads[E]): void {
+    for (const [socket, principal] of this.roomMembers(engagementId)) if (principal.role === 'customer') socket.emit(event, payload);
+  }
+
+  /** The authenticated sockets in an engagement's room, each with its principal (none before the gateway is up). */
+  private *roomMembers(engagementId: string): Generator<[Socket, Principal]> {
     const server = this.server;
     if (!server) return;
     for (const id of server.of('/').adapter.rooms.get(engagementRoom(engagementId)) ?? []) {
       const socket = server.of('/').sockets.get(id);
       const principal = socket?.data.principal as Principal | undefined;
-      if (socket && principal?.role === 'customer') socket.emit(event, payload);
+      if (socket && principal) yield [socket, principal];
     }
   }
 
