@@ -66,6 +66,54 @@ export const DEFAULT_DESKTOP_UA =
 
 let nextId = 1;
 
+/** How long a first frame of the wrong size is held back for one of the device's size. */
+export const STALE_FRAME_WAIT_MS = 500;
+
+/**
+ * Passes frames on once one of the device's own size has come; frames before it are held (the newest
+ * one), and the held one is passed on if nothing better arrives in `waitMs`.
+ */
+export class FirstFrameGate<F extends { metadata: { deviceWidth?: number; deviceHeight?: number } }> {
+  #open = false;
+  #held: F | undefined;
+  readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly size: { width: number; height: number },
+    waitMs: number,
+    private readonly pass: (f: F) => void,
+  ) {
+    this.timer = setTimeout(() => this.#release(), waitMs);
+    this.timer.unref?.();
+  }
+
+  /** False when the frame was held back. */
+  offer(frame: F): boolean {
+    if (this.#open) {
+      this.pass(frame);
+      return true;
+    }
+    const { deviceWidth = 0, deviceHeight = 0 } = frame.metadata;
+    if (Math.abs(deviceWidth - this.size.width) < 1 && Math.abs(deviceHeight - this.size.height) < 1) {
+      this.#open = true;
+      this.#held = undefined;
+      clearTimeout(this.timer);
+      this.pass(frame);
+      return true;
+    }
+    this.#held = frame;
+    return false;
+  }
+
+  #release(): void {
+    if (this.#open) return;
+    this.#open = true;
+    const held = this.#held;
+    this.#held = undefined;
+    if (held) this.pass(held);
+  }
+}
+
 export class ProxySession extends EventEmitter<ProxySessionEvents> {
   readonly id: string;
   readonly startedAt = Date.now();
@@ -165,9 +213,14 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
     page.on('error', (err) => void this.close('crashed', err.message));
     this.ic.context.on('targetcreated', (t) => void this.#onTargetCreated(t));
 
+    // The screencast can start on the surface painted before the device size took effect (seen on a
+    // loaded machine: an 800×506 frame for an 800×600 device). Such frames wait: the first frame of the
+    // device's own size replaces them, and only if none comes within STALE_FRAME_WAIT_MS is the held one shown.
+    const gate = new FirstFrameGate(viewport, STALE_FRAME_WAIT_MS, (frame) => this.emit('frame', { seq: ++this.#seq, ...frame }));
+    this.#timers.push(gate.timer);
     cdp.on('Page.screencastFrame', ({ data, metadata, sessionId }) => {
       cdp.send('Page.screencastFrameAck', { sessionId }).catch(() => undefined);
-      this.emit('frame', { seq: ++this.#seq, data, metadata });
+      if (!this.#closed && !gate.offer({ data, metadata })) this.log.debug({ event: 'session/stale-frame', metadata }, 'frame of the old size held back');
     });
     const scale = Math.min(viewport.deviceScaleFactor, 2);
     await cdp.send('Page.startScreencast', {
