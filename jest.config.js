@@ -20,5 +20,6 @@ module.exports = {
     project('backend', ['<rootDir>/backend']),
     project('sfu', ['<rootDir>/sfu']),
     project('proxy-worker', ['<rootDir>/proxy-worker']),
+    project('bench', ['<rootDir>/tools/bench']),
   ],
 };

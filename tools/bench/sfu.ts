@@ -17,6 +17,9 @@ import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import type { types } from 'mediasoup';
+import { Worker } from 'node:worker_threads';
+import { FeedbackSink, TRANSPORT_CC_URI, type SinkConsumer } from './rtcp-feedback';
+import type { SinkReply, SinkRequest } from './sfu-sink-thread';
 import { percentile, progress, report } from './report';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -30,13 +33,13 @@ const STEP_MS = 5000;
 const SETTLE_MS = 1500;
 const CPU_LIMIT = 0.8;
 const STEPS = [100, 200, 250, 300, 350, 400, 450, 500, 550, 600, 700, 800];
-const SSRC = 0x1234_5678;
-const PT = 101;
+export const SSRC = 0x1234_5678;
+export const PT = 101;
 // What a browser call negotiates with mediasoup (its DTLS-SRTP profile list puts AEAD_AES_256_GCM first).
 const SUITE = (process.env['SFU_BENCH_SRTP_SUITE'] ?? 'AEAD_AES_256_GCM') as 'AEAD_AES_256_GCM' | 'AEAD_AES_128_GCM' | 'AES_CM_128_HMAC_SHA1_80';
 
 /** The worker the SFU would run: MEDIASOUP_WORKER_BIN, the prebuilt one, else tools/build-mediasoup-worker.sh's cached build. */
-function workerBin(): string | undefined {
+export function workerBin(): string | undefined {
   if (process.env['MEDIASOUP_WORKER_BIN']) return process.env['MEDIASOUP_WORKER_BIN'];
   const prebuilt = path.join(ROOT, 'node_modules/mediasoup/worker/out/Release/mediasoup-worker');
   if (existsSync(prebuilt)) return undefined;
@@ -64,7 +67,7 @@ async function blackHole(): Promise<{ port: number; proc: ChildProcess }> {
  * picture id: mediasoup ignores VP8 without it). Every frame is a key frame so a new consumer
  * forwards at once.
  */
-function rtpPacket(seq: number, timestamp: number, pictureId: number, first: boolean, last: boolean): Buffer {
+export function rtpPacket(seq: number, timestamp: number, pictureId: number, first: boolean, last: boolean): Buffer {
   const b = Buffer.alloc(12 + PAYLOAD_BYTES);
   b[0] = 0x80;
   b[1] = (last ? 0x80 : 0) | PT;
@@ -92,36 +95,78 @@ interface Sampler {
   port: number;
   latencies: number[];
   received: number;
+  add(c: SinkConsumer): void;
   reset(): void;
   close(): void;
 }
 
-/** Reads the sampled consumers' packets: latency = arrival − send time of the frame with the packet's RTP timestamp. */
-async function sampler(sentAt: Map<number, number>): Promise<Sampler> {
-  const sock = dgram.createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+/**
+ * Reads the sampled consumers' packets (and answers them with transport-cc feedback when `answer`):
+ * latency = arrival − send time of the frame with the packet's RTP timestamp.
+ */
+async function sampler(sentAt: Map<number, number>, answer: boolean): Promise<Sampler> {
   const s: Sampler = {
-    port: sock.address().port,
+    port: 0,
     latencies: [],
     received: 0,
+    add: (c) => sink.add(c),
     reset() {
       s.latencies = [];
       s.received = 0;
     },
-    close() {
-      sock.close();
+    close: () => sink.close(),
+  };
+  const sink = await FeedbackSink.open({
+    answer,
+    onRtp: (msg, now) => {
+      const t = sentAt.get(msg.readUInt32BE(4));
+      s.received++;
+      if (t !== undefined && now >= t) s.latencies.push(now - t);
+    },
+  });
+  s.port = sink.port;
+  return s;
+}
+
+/** The other consumers' receiver: a thread answering with feedback, or a port nobody reads. */
+interface Receivers {
+  port: number;
+  add(c: SinkConsumer[]): Promise<void>;
+  /** Packets it read and feedback packets it sent (a black hole reads nothing). */
+  count(): Promise<{ received: number; feedback: number }>;
+  close(): void;
+}
+
+async function feedbackThread(): Promise<Receivers> {
+  const thread = new Worker(path.join(__dirname, 'sfu-sink-thread.js'));
+  const replies: Array<{ resolve: (m: SinkReply) => void; reject: (e: Error) => void }> = [];
+  thread.on('message', (m: SinkReply) => replies.shift()?.resolve(m));
+  thread.on('error', (e) => replies.splice(0).forEach((r) => r.reject(e)));
+  const next = () => new Promise<SinkReply>((resolve, reject) => replies.push({ resolve, reject }));
+  const ready = await next();
+  if (ready.type !== 'ready') throw new Error('feedback thread did not start');
+  const ask = async (req: SinkRequest) => {
+    const reply = next();
+    thread.postMessage(req);
+    return reply;
+  };
+  return {
+    port: ready.port,
+    add: async (consumers) => void (await ask({ type: 'add', consumers })),
+    count: async () => {
+      const r = await ask({ type: 'count' });
+      return r.type === 'count' ? { received: r.received, feedback: r.feedback } : { received: 0, feedback: 0 };
+    },
+    close: () => {
+      thread.postMessage({ type: 'close' } satisfies SinkRequest);
+      void thread.terminate();
     },
   };
-  sock.on('message', (msg) => {
-    const now = performance.now();
-    if (msg.length < 12 || msg[0] >> 6 !== 2) return;
-    const pt = msg[1] & 0x7f;
-    if (pt >= 72 && pt <= 76) return; // RTCP on the muxed port
-    const t = sentAt.get(msg.readUInt32BE(4));
-    s.received++;
-    if (t !== undefined && now >= t) s.latencies.push(now - t);
-  });
-  return s;
+}
+
+async function blackHoleReceivers(): Promise<Receivers> {
+  const hole = await blackHole();
+  return { port: hole.port, add: async () => undefined, count: async () => ({ received: 0, feedback: 0 }), close: () => hole.proc.kill() };
 }
 
 function cpuMs(usage: types.WorkerResourceUsage): number {
@@ -136,34 +181,50 @@ interface Step {
   lossPct: number;
 }
 
+interface Variant {
+  /** Metric prefix. */
+  prefix: string;
+  srtp: boolean;
+  /** Receivers answer with transport-cc feedback, as browsers do. */
+  feedback: boolean;
+  label: string;
+}
+
+// Ours: SRTP and feedback on every consumer, as real calls have them. Beside it in the same run: the
+// same without feedback (receivers that never answer: every transport then keeps 60 s of send history),
+// and plain RTP both ways (the issue's floor of ≈ 600 was measured with PlainTransports without SRTP).
+const VARIANTS: Variant[] = [
+  { prefix: 'sfu', srtp: true, feedback: true, label: 'SRTP + feedback' },
+  { prefix: 'sfu.no_feedback', srtp: true, feedback: false, label: 'SRTP, no feedback' },
+  { prefix: 'sfu.baseline_plain_rtp', srtp: false, feedback: false, label: 'plain RTP, no feedback' },
+  { prefix: 'sfu.plain_rtp_feedback', srtp: false, feedback: true, label: 'plain RTP + feedback' },
+];
+
 export async function benchSfu(): Promise<void> {
   const bin = workerBin();
   if (bin) process.env['MEDIASOUP_WORKER_BIN'] = bin;
   progress(`sfu: worker binary ${bin ?? 'prebuilt (node_modules/mediasoup)'}`);
   const mediasoup = await import('mediasoup');
-  // Ours: SRTP on every consumer, as real calls. Baseline in the same run: the same without SRTP
-  // (the issue's floor of ≈ 600 was measured that way).
-  const ours = await ladder(mediasoup, true);
-  const plain = await ladder(mediasoup, false);
   // A step counts when the worker stayed within the CPU limit and forwarded (almost) everything.
   const best = (l: Step[]) => l.filter((s) => s.cpu <= CPU_LIMIT && s.lossPct <= 1).at(-1);
-  const b = best(ours);
-  const p = best(plain);
   // The next step tried: the true figure lies between the reported one and this.
   const next = (x: Step | undefined) => (x ? (STEPS[STEPS.indexOf(x.n) + 1] ?? null) : STEPS[0]);
-  report('sfu.consumers_per_worker', b?.n ?? 0, 'consumers', { cpu_pct: b ? Math.round(b.cpu * 1000) / 10 : null, srtp: true, suite: SUITE, next_step: next(b) });
-  report('sfu.forward_latency_ms.p99', b?.p99 ?? Number.NaN, 'ms', { consumers: b?.n ?? 0, p50: b ? Math.round(b.p50 * 10) / 10 : null });
-  report('sfu.baseline_plain_rtp.consumers_per_worker', p?.n ?? 0, 'consumers', { cpu_pct: p ? Math.round(p.cpu * 1000) / 10 : null, srtp: false, next_step: next(p) });
-  report('sfu.baseline_plain_rtp.forward_latency_ms.p99', p?.p99 ?? Number.NaN, 'ms', { consumers: p?.n ?? 0 });
   const perConsumer = (l: Step[]) => {
     const s = l.find((x) => x.n === STEPS[1]);
     return s ? (s.cpu * 100) / s.n : Number.NaN;
   };
-  report('sfu.cpu_pct_per_consumer', perConsumer(ours), '%', { srtp: true, at: STEPS[1] });
-  report('sfu.baseline_plain_rtp.cpu_pct_per_consumer', perConsumer(plain), '%', { srtp: false, at: STEPS[1] });
+  for (const v of VARIANTS) {
+    const steps = await ladder(mediasoup, v);
+    const b = best(steps);
+    const what = { srtp: v.srtp, suite: v.srtp ? SUITE : null, feedback: v.feedback };
+    report(`${v.prefix}.consumers_per_worker`, b?.n ?? 0, 'consumers', { cpu_pct: b ? Math.round(b.cpu * 1000) / 10 : null, ...what, next_step: next(b) });
+    report(`${v.prefix}.forward_latency_ms.p99`, b?.p99 ?? Number.NaN, 'ms', { consumers: b?.n ?? 0, p50: b ? Math.round(b.p50 * 10) / 10 : null });
+    report(`${v.prefix}.cpu_pct_per_consumer`, perConsumer(steps), '%', { ...what, at: STEPS[1] });
+  }
 }
 
-async function ladder(mediasoup: typeof import('mediasoup'), srtp: boolean): Promise<Step[]> {
+async function ladder(mediasoup: typeof import('mediasoup'), v: Variant): Promise<Step[]> {
+  const { srtp, feedback, label, prefix } = v;
   const worker = await mediasoup.createWorker({ logLevel: 'warn', disableLiburing: true }); // as the SFU's pool runs them
   const router = await worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] });
   const ingress = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true });
@@ -172,9 +233,9 @@ async function ladder(mediasoup: typeof import('mediasoup'), srtp: boolean): Pro
     rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: PT, clockRate: 90000 }], encodings: [{ ssrc: SSRC }] },
   });
 
-  const hole = await blackHole();
+  const receivers = feedback ? await feedbackThread() : await blackHoleReceivers();
   const sentAt = new Map<number, number>(); // RTP timestamp of a frame → when it was sent
-  const sample = await sampler(sentAt);
+  const sample = await sampler(sentAt, feedback);
   const sender = dgram.createSocket('udp4');
   await new Promise<void>((r) => sender.bind(0, '127.0.0.1', () => r()));
   let seq = 1;
@@ -190,19 +251,28 @@ async function ladder(mediasoup: typeof import('mediasoup'), srtp: boolean): Pro
     pictureId++;
   }, 1000 / FPS);
 
-  const consumers: Array<{ transport: types.PlainTransport; consumer: types.Consumer }> = [];
+  let added = 0;
   async function addConsumers(n: number): Promise<void> {
-    while (consumers.length < n) {
+    const batch: SinkConsumer[] = [];
+    for (; added < n; added++) {
       const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false, enableSrtp: srtp, srtpCryptoSuite: SUITE });
-      const port = consumers.length < SAMPLED ? sample.port : hole.port;
-      await transport.connect({ ip: '127.0.0.1', port, ...(srtp ? { srtpParameters: { cryptoSuite: SUITE, keyBase64: transport.srtpParameters!.keyBase64 } } : {}) });
+      const sampled = added < SAMPLED;
+      const keyBase64 = transport.srtpParameters?.keyBase64;
+      await transport.connect({ ip: '127.0.0.1', port: sampled ? sample.port : receivers.port, ...(srtp && keyBase64 ? { srtpParameters: { cryptoSuite: SUITE, keyBase64 } } : {}) });
       const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
-      consumers.push({ transport, consumer });
+      const c: SinkConsumer = {
+        ssrc: consumer.rtpParameters.encodings![0]!.ssrc!,
+        transportPort: transport.tuple.localPort,
+        tccExtId: consumer.rtpParameters.headerExtensions?.find((h) => h.uri === TRANSPORT_CC_URI)?.id ?? 0,
+        ...(srtp && keyBase64 ? { srtp: { suite: SUITE, keyBase64 } } : {}),
+      };
+      if (sampled) sample.add(c);
+      else batch.push(c);
     }
+    await receivers.add(batch);
   }
 
-  const label = srtp ? 'SRTP' : 'plain RTP';
-  progress(`sfu (${label}): one worker (pid ${worker.pid}) on ${cpus().length} cores; producer ≈ ${Math.round((FPS * PACKETS_PER_FRAME * (PAYLOAD_BYTES + 12) * 8) / 1000)} kbps; consumers ${srtp ? `with SRTP (${SUITE})` : 'without SRTP'}`);
+  progress(`sfu (${label}): one worker (pid ${worker.pid}) on ${cpus().length} cores; producer ≈ ${Math.round((FPS * PACKETS_PER_FRAME * (PAYLOAD_BYTES + 12) * 8) / 1000)} kbps; consumers ${srtp ? `with SRTP (${SUITE})` : 'without SRTP'}, ${feedback ? 'receivers answering with transport-cc feedback every 100 ms' : 'receivers that never answer'}`);
   const steps: Step[] = [];
   try {
     for (const n of STEPS) {
@@ -211,15 +281,22 @@ async function ladder(mediasoup: typeof import('mediasoup'), srtp: boolean): Pro
       sample.reset();
       const u0 = cpuMs(await worker.getResourceUsage());
       const t0 = performance.now();
+      const r0 = await receivers.count();
       const sent0 = seq;
       await new Promise((r) => setTimeout(r, STEP_MS));
+      const sent1 = seq;
+      const r1 = await receivers.count();
       const cpu = (cpuMs(await worker.getResourceUsage()) - u0) / (performance.now() - t0);
-      const sentPackets = (seq - sent0) * SAMPLED;
+      const sentPackets = (sent1 - sent0) * SAMPLED;
       const lat = [...sample.latencies].sort((a, b) => a - b);
       const step = { n, cpu, p50: percentile(lat, 50), p99: percentile(lat, 99), lossPct: sentPackets ? Math.max(0, 100 * (1 - sample.received / sentPackets)) : 0 };
       steps.push(step);
-      progress(`sfu (${label}): ${n} consumers: worker CPU ${(cpu * 100).toFixed(1)} % of a core, forwarding p50 ${step.p50.toFixed(1)} ms p99 ${step.p99.toFixed(1)} ms, sampled loss ${step.lossPct.toFixed(1)} %`);
-      const prefix = srtp ? 'sfu' : 'sfu.baseline_plain_rtp';
+      // With feedback: how much of what the other consumers were sent the thread read (it must keep up, or it reports losses).
+      const readPct = feedback && n > SAMPLED ? (100 * (r1.received - r0.received)) / ((sent1 - sent0) * (n - SAMPLED)) : undefined;
+      progress(
+        `sfu (${label}): ${n} consumers: worker CPU ${(cpu * 100).toFixed(1)} % of a core, forwarding p50 ${step.p50.toFixed(1)} ms p99 ${step.p99.toFixed(1)} ms, sampled loss ${step.lossPct.toFixed(1)} %` +
+          (readPct !== undefined ? `; receivers read ${readPct.toFixed(1)} %, sent ${r1.feedback - r0.feedback} feedback packets` : ''),
+      );
       report(`${prefix}.step.${n}.cpu_pct`, cpu * 100, '%');
       report(`${prefix}.step.${n}.forward_latency_ms.p99`, step.p99, 'ms');
       // Past saturation adding consumers only queues up: stop at the first step over the limit.
@@ -229,7 +306,7 @@ async function ladder(mediasoup: typeof import('mediasoup'), srtp: boolean): Pro
     clearInterval(frameTimer);
     sender.close();
     sample.close();
-    hole.proc.kill();
+    receivers.close();
     worker.close();
   }
   return steps;

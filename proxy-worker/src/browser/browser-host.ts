@@ -5,7 +5,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import puppeteer, { type Browser, type Target } from 'puppeteer-core';
 
 export interface BrowserHostOptions {
   executablePath: string;
@@ -47,6 +47,11 @@ export function chromiumArgs(opts: { userDataDir: string; proxyUrl: string; rend
 
 export class BrowserHost extends EventEmitter<BrowserHostEvents> {
   readonly browser: Browser;
+  /**
+   * The browser's own target, looked up once: `browser.target()` searches the live target list and was
+   * seen to throw "Browser target is not found" while other contexts were being created (CI, under load).
+   */
+  readonly browserTarget: Target;
   readonly #userDataDir: string;
   readonly #log: Logger;
   #closed = false;
@@ -54,6 +59,7 @@ export class BrowserHost extends EventEmitter<BrowserHostEvents> {
   private constructor(browser: Browser, userDataDir: string, log: Logger) {
     super();
     this.browser = browser;
+    this.browserTarget = browser.target();
     this.#userDataDir = userDataDir;
     this.#log = log;
     browser.once('disconnected', () => void this.#shutdown('browser disconnected'));

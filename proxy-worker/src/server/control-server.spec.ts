@@ -145,6 +145,7 @@ describe('ControlServer', () => {
     const opts = { viewport: { width: 400, height: 400 } };
     const a = await c.request({ type: ProxyEvent.SessionCreate, options: opts });
     const b = await c.request({ type: ProxyEvent.SessionCreate, options: opts });
+    if (!b.ok) console.log(JSON.stringify(b));
     expect([a.ok, b.ok]).toEqual([true, true]);
     expect(await c.request({ type: ProxyEvent.SessionCreate, options: opts })).toMatchObject({ ok: false, error: { code: 'capacity' } });
 

@@ -41,7 +41,7 @@ export class IsolatedContext extends EventEmitter<IsolatedContextEvents> {
     let context: BrowserContext | undefined;
     try {
       context = await host.browser.createBrowserContext({ proxyServer: egress.url, proxyBypassList: ['<-loopback>'] });
-      const browserCdp = await host.browser.target().createCDPSession();
+      const browserCdp = await host.browserTarget.createCDPSession();
       await browserCdp.send('Browser.setDownloadBehavior', { behavior: 'deny', browserContextId: context.id, eventsEnabled: true });
       const page = await context.newPage();
       const ic = new IsolatedContext(context, page, egress, browserCdp, opts.log);

@@ -13,6 +13,7 @@ import type {
   ResolvedProxyInput as ResolvedInput,
   ResolvedProxySessionOptions as ResolvedSessionOptions,
 } from '@engage/protocol';
+import { jpegSize } from '@engage/protocol';
 import type { IsolatedContext } from './isolated-context';
 import { maskingScript } from './masking';
 
@@ -69,11 +70,18 @@ let nextId = 1;
 /** How long a first frame of the wrong size is held back for one of the device's size. */
 export const STALE_FRAME_WAIT_MS = 500;
 
+/** The pixel size of a base64 JPEG, read from its frame header (the header sits in the first few KB). */
+function jpegPixels(base64: string): { width: number; height: number } | null {
+  return jpegSize(Buffer.from(base64.slice(0, 8192), 'base64')) ?? jpegSize(Buffer.from(base64, 'base64'));
+}
+
 /**
- * Passes frames on once one of the device's own size has come; frames before it are held (the newest
- * one), and the held one is passed on if nothing better arrives in `waitMs`.
+ * Passes frames on once one of the device's own size has come: the metadata names the device's size
+ * AND the JPEG has its shape (under load Chromium was seen to send metadata of the new size with the
+ * picture of the old surface, 800×506 for 800×600). Frames before it are held (the newest one), and the
+ * held one is passed on if nothing better arrives in `waitMs`.
  */
-export class FirstFrameGate<F extends { metadata: { deviceWidth?: number; deviceHeight?: number } }> {
+export class FirstFrameGate<F extends { data: string; metadata: { deviceWidth?: number; deviceHeight?: number } }> {
   #open = false;
   #held: F | undefined;
   readonly timer: NodeJS.Timeout;
@@ -89,20 +97,24 @@ export class FirstFrameGate<F extends { metadata: { deviceWidth?: number; device
 
   /** False when the frame was held back. */
   offer(frame: F): boolean {
-    if (this.#open) {
-      this.pass(frame);
-      return true;
-    }
-    const { deviceWidth = 0, deviceHeight = 0 } = frame.metadata;
-    if (Math.abs(deviceWidth - this.size.width) < 1 && Math.abs(deviceHeight - this.size.height) < 1) {
+    if (this.#open || this.#fits(frame)) {
+      if (!this.#open) clearTimeout(this.timer);
       this.#open = true;
       this.#held = undefined;
-      clearTimeout(this.timer);
       this.pass(frame);
       return true;
     }
     this.#held = frame;
     return false;
+  }
+
+  #fits(frame: F): boolean {
+    const { width, height } = this.size;
+    const { deviceWidth = 0, deviceHeight = 0 } = frame.metadata;
+    if (Math.abs(deviceWidth - width) >= 1 || Math.abs(deviceHeight - height) >= 1) return false;
+    const px = jpegPixels(frame.data);
+    // Same shape (the screencast may scale the picture down, never reshape it): within a pixel of rounding.
+    return px !== null && Math.abs(px.width * height - px.height * width) <= Math.max(width, height);
   }
 
   #release(): void {
@@ -216,7 +228,7 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
     // The screencast can start on the surface painted before the device size took effect (seen on a
     // loaded machine: an 800×506 frame for an 800×600 device). Such frames wait: the first frame of the
     // device's own size replaces them, and only if none comes within STALE_FRAME_WAIT_MS is the held one shown.
-    const gate = new FirstFrameGate(viewport, STALE_FRAME_WAIT_MS, (frame) => this.emit('frame', { seq: ++this.#seq, ...frame }));
+    const gate = new FirstFrameGate<{ data: string; metadata: FrameMetadata }>(viewport, STALE_FRAME_WAIT_MS, (frame) => this.emit('frame', { seq: ++this.#seq, ...frame }));
     this.#timers.push(gate.timer);
     cdp.on('Page.screencastFrame', ({ data, metadata, sessionId }) => {
       cdp.send('Page.screencastFrameAck', { sessionId }).catch(() => undefined);
