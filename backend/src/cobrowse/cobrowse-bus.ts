@@ -13,6 +13,8 @@ export interface CobrowseBusEvents {
   pointer: [at: ServerPayloads['cobrowse/remote-pointer']];
   /** One input of the agent holding control; to the customer's sockets only. */
   remoteInput: [msg: ServerPayloads['cobrowse/remote-input']];
+  /** Images the agent's replay could not load; to the customer's sockets only. */
+  imagesWanted: [msg: ServerPayloads['cobrowse/images-wanted']];
   /** The customer's page refused an input; to the watchers. */
   controlNotice: [msg: ServerPayloads['cobrowse/control-notice']];
 }

@@ -28,3 +28,11 @@ export const watchersRoom = (engagementId: string) => `cbw:${engagementId}`;
 
 /** A request for remote control the customer has not answered within this time expires. */
 export const CONTROL_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Images the agent's replay may ask the customer's page for (cobrowse/images-missing), per
+ * engagement: a page's worth at once (the viewer reports at most LIMITS.missingImagesPerReport per
+ * page) twice over, then this many a second.
+ */
+export const MISSING_IMAGES_BURST = 40;
+export const MISSING_IMAGES_PER_S = 10;

@@ -1,13 +1,14 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { CobrowseStatus, CobrowseView, ControlInput, ControlStatus, EngagementView, RecordedEvent } from '@engage/protocol';
+import type { CobrowseStatus, CobrowseView, ControlInput, ControlStatus, EngagementView, MissingImage, RecordedEvent } from '@engage/protocol';
 import { isStaff, type Principal } from '../auth/principal';
-import { ForbiddenError, InvalidStateError } from '../common/errors';
+import { ForbiddenError, InvalidStateError, RateLimitedError } from '../common/errors';
 import { createLogger } from '../common/logger';
 import { EngagementBus } from '../engagements/engagement-bus';
 import { EngagementsService, type Actor } from '../engagements/engagements.service';
 import { Checkpoint } from './checkpoint';
 import { CobrowseBus } from './cobrowse-bus';
-import { CONTROL_REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS, SNAPSHOT_ASK_INTERVAL_MS } from './cobrowse-limits';
+import { TokenBucket } from '../realtime/token-bucket';
+import { CONTROL_REQUEST_TIMEOUT_MS, MISSING_IMAGES_BURST, MISSING_IMAGES_PER_S, REQUEST_TIMEOUT_MS, SNAPSHOT_ASK_INTERVAL_MS } from './cobrowse-limits';
 import { controlTransition, type ControlAction } from './cobrowse-control';
 import { modeOf, transition, type CobrowseAction } from './cobrowse-state';
 
@@ -33,6 +34,8 @@ class Session {
   timer: NodeJS.Timeout | undefined;
   lastSnapshotAskAt = Number.NEGATIVE_INFINITY;
   readonly checkpoint = new Checkpoint();
+  /** Images the agent's replay asks the customer's page for (cobrowse/images-missing), counted one by one. */
+  readonly missingImages = new TokenBucket(MISSING_IMAGES_PER_S, MISSING_IMAGES_BURST);
   /** Transitions of one engagement run one after the other. */
   chain: Promise<unknown> = Promise.resolve();
 
@@ -221,6 +224,21 @@ export class CobrowseService implements OnModuleInit, OnApplicationBootstrap, On
     const s = this.sessions.get(engagementId);
     if (!s || s.status !== 'active') throw new InvalidStateError('Co-browse is not active.');
     this.bus.emit('controlNotice', { engagementId, message });
+  }
+
+  /**
+   * Images the co-browsing agent's replay could not load (they need the customer's cookies): relayed
+   * to the customer's page only, which inlines those it may (never masked or private ones).
+   * Synchronous like pointer; a flood past the per-session image budget is refused as rate_limited.
+   */
+  imagesMissing(p: Principal, engagementId: string, images: MissingImage[]): void {
+    const s = this.sessions.get(engagementId);
+    if (!isStaff(p) || p.role !== 'agent' || !s || s.agentId !== p.userId) throw new ForbiddenError('Only the agent co-browsing this engagement asks the customer’s page for images.');
+    if (s.status !== 'active' || s.closing > 0) throw new InvalidStateError('Co-browse is not active.');
+    const wait = s.missingImages.take(images.length);
+    if (wait > 0) throw new RateLimitedError(Math.round(wait * 1000) / 1000);
+    this.log.debug({ eid: engagementId, event: 'cobrowse/images-missing', count: images.length }, 'asking the customer’s page for images');
+    this.bus.emit('imagesWanted', { engagementId, images: images.map((i) => ({ nodeId: i.nodeId, url: i.url })) });
   }
 
   /** Throws unless `p` is the customer of this engagement and sharing is active right now. */

@@ -142,7 +142,8 @@ export function accountPage(ctx: PageContext & { user: string }): string {
     ctx,
     'Account',
     `<h1>Your account</h1>
-<section class="panel">
+<section class="panel profile">
+  <img class="avatar" src="/account/avatar" width="96" height="96" alt="Your avatar" data-testid="account-avatar">
   <p data-testid="account-name">Signed in as <strong>${esc(ctx.user)}</strong></p>
   <p>Phone: <span data-cobrowse="mask" data-testid="account-phone">+1 555 0142 7788</span></p>
   <p>No past orders yet. Items in your cart: ${cartCount(ctx.cart)}.</p>
@@ -150,6 +151,10 @@ export function accountPage(ctx: PageContext & { user: string }): string {
 <section class="panel" data-cobrowse="private" data-testid="saved-cards" aria-labelledby="cards-title">
   <h2 id="cards-title">Saved payment methods</h2>
   <p class="card-line">Visa <span data-testid="saved-card-number">4111 1111 1111 1111</span> · expires 08/29</p>
+</section>
+<section class="panel" data-cobrowse="mask" data-testid="id-on-file">
+  <h2>Photo ID on file</h2>
+  <img src="/account/id-photo" width="120" height="80" alt="Your photo ID" data-testid="id-photo">
 </section>
 <section class="panel">
   <h2>Security</h2>
@@ -252,6 +257,8 @@ button:focus-visible,a:focus-visible,input:focus-visible,textarea:focus-visible{
 table.cart{width:100%;border-collapse:collapse;background:var(--card);border-radius:12px;overflow:hidden}
 .cart th,.cart td{text-align:left;padding:10px 12px;border-bottom:1px solid var(--line)}
 .card-line{font-variant-numeric:tabular-nums}
+.profile .avatar{float:right;border-radius:50%;margin:0 0 8px 16px}
+.profile::after{content:'';display:block;clear:both}
 .panel+.panel{margin-top:16px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 .foot{text-align:center;color:var(--muted);font-size:.85rem;padding:24px}

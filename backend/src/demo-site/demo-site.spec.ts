@@ -1,3 +1,5 @@
+import { inflateSync } from 'node:zlib';
+import { AVATAR_BACKGROUND, AVATAR_DISC, AVATAR_SIZE, ID_PHOTO_SIZE, avatarPng } from './demo-images';
 import { startDemoSite } from './demo-site';
 
 describe('demo site', () => {
@@ -78,6 +80,40 @@ describe('demo site', () => {
     const signedOut = await get('/account/security');
     expect(signedOut.status).toBe(303);
     expect(signedOut.headers.get('location')).toBe('/login?next=/account/security');
+  });
+
+  it('serves the avatar and the photo ID only with the session cookie (401 without), PNGs of known colours', async () => {
+    const session = cookieOf(await post('/login', { name: 'Ada', password: 'demo' }));
+    const account = await (await get('/account', session)).text();
+    expect(account).toContain('<img class="avatar" src="/account/avatar"');
+    // The photo ID sits in a masked panel: co-browse never inlines it for the agent.
+    expect(account).toMatch(/<section class="panel" data-cobrowse="mask"[^>]*>[\s\S]*?<img src="\/account\/id-photo"/);
+
+    for (const [path, size] of [['/account/avatar', [AVATAR_SIZE, AVATAR_SIZE]], ['/account/id-photo', [ID_PHOTO_SIZE.width, ID_PHOTO_SIZE.height]]] as const) {
+      const denied = await get(path);
+      expect(denied.status).toBe(401);
+      expect(denied.headers.get('content-type')).toMatch(/^text\/plain/);
+      const tampered = await get(path, `${session.slice(0, -3)}xyz`);
+      expect(tampered.status).toBe(401);
+
+      const ok = await get(path, session);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('content-type')).toBe('image/png');
+      expect(ok.headers.get('cache-control')).toBe('private, no-store');
+      const bytes = Buffer.from(await ok.arrayBuffer());
+      expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual(size);
+    }
+  });
+
+  it('draws the avatar as a disc on a background (corner and centre colours)', () => {
+    const png = avatarPng();
+    // One IDAT, unfiltered RGB rows: inflate and read two pixels.
+    const idat = png.indexOf('IDAT');
+    const raw = inflateSync(png.subarray(idat + 4, idat + 4 + png.readUInt32BE(idat - 4)));
+    const pixel = (x: number, y: number) => [...raw.subarray(y * (AVATAR_SIZE * 3 + 1) + 1 + x * 3, y * (AVATAR_SIZE * 3 + 1) + 4 + x * 3)];
+    expect(pixel(2, 2)).toEqual([...AVATAR_BACKGROUND]);
+    expect(pixel(AVATAR_SIZE / 2, AVATAR_SIZE / 2)).toEqual([...AVATAR_DISC]);
   });
 
   it('ignores a tampered session cookie', async () => {

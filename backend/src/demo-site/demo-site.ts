@@ -15,6 +15,7 @@ import {
   verifySession,
 } from './demo-cookies';
 import { LAB_CSS, labFramePage, labPage, ordersApp } from './demo-dynamic';
+import { avatarPng, idPhotoPng } from './demo-images';
 import {
   type PageContext,
   SITE_CSS,
@@ -35,6 +36,8 @@ const WEEK_SECONDS = 7 * 24 * 3600;
 export async function startDemoSite(opts: { port: number; host: string; platformUrl: string }): Promise<{ url: string; close(): Promise<void> }> {
   const platformUrl = opts.platformUrl.replace(/\/+$/, '');
   const secret = randomBytes(32);
+  // Drawn once: the signed-in customer's private images.
+  const privateImages: Record<string, Buffer> = { '/account/avatar': avatarPng(), '/account/id-photo': idPhotoPng() };
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -72,6 +75,11 @@ export async function startDemoSite(opts: { port: number; host: string; platform
       case 'GET /account/security':
         if (!ctx.user) return redirect(res, '/login?next=/account/security');
         return html(res, securityPage({ ...ctx, user: ctx.user }));
+      case 'GET /account/avatar':
+      case 'GET /account/id-photo':
+        // Behind the login like the account page: without the session cookie there is no image.
+        if (!ctx.user) return send(res, 401, 'text/plain; charset=utf-8', 'Sign in to see this image.');
+        return image(res, privateImages[url.pathname]);
       case 'GET /lab':
         return html(res, labPage(ctx));
       case 'GET /lab/frame':
@@ -147,6 +155,12 @@ function html(res: ServerResponse, body: string, status = 200): void {
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'Content-Type': type, 'X-Content-Type-Options': 'nosniff', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+function image(res: ServerResponse, png: Buffer): void {
+  // Private to the signed-in customer: never in a shared cache.
+  res.writeHead(200, { 'Content-Type': 'image/png', 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff', 'Content-Length': png.length });
+  res.end(png);
 }
 
 function redirect(res: ServerResponse, location: string): void {

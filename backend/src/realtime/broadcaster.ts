@@ -45,6 +45,7 @@ export class Broadcaster {
     this.cobrowse.on('snapshotNeeded', (engagementId) => this.toCustomer(engagementId, EV.cobrowseSnapshotNeeded, { engagementId }));
     this.cobrowse.on('pointer', (at) => this.toCustomer(at.engagementId, EV.cobrowseRemotePointer, at));
     this.cobrowse.on('remoteInput', (msg) => this.toCustomer(msg.engagementId, EV.cobrowseRemoteInput, msg));
+    this.cobrowse.on('imagesWanted', (msg) => this.toCustomer(msg.engagementId, EV.cobrowseImagesWanted, msg));
     this.cobrowse.on('controlNotice', (msg) => server.to(watchersRoom(msg.engagementId)).emit(EV.cobrowseControlNotice, msg));
     this.media.on('state', (view) => server.to(engagementRoom(view.engagementId)).emit(MEDIA_EV.state, view));
     this.media.on('notice', (n) => server.to(engagementRoom(n.payload.engagementId)).emit(n.event, n.payload));

@@ -37,6 +37,7 @@ export const DOMAIN_OF: Record<ClientEvent, Domain> = {
   'cobrowse/control-revoke': 'cobrowse',
   'cobrowse/control-input': 'cobrowse',
   'cobrowse/control-note': 'cobrowse',
+  'cobrowse/images-missing': 'cobrowse',
   'media/offer': 'media',
   'media/respond': 'media',
   'media/end': 'media',

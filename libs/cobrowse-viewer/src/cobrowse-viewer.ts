@@ -6,6 +6,7 @@ import { CanvasPainter, browserDecoder, canvasFrameOf } from './canvas-frames';
 import { fitTransform, fitViewport, unfitPoint, type Fit, type Size } from './fit';
 import { FieldDrafts } from './remote-input';
 import { LiveFeed, RRWEB_META, type FeedStep } from './live-feed';
+import { MissingImageReporter } from './missing-images';
 import { ensureViewerStyles } from './viewer-styles';
 
 /** The socket surface the viewer uses (an EngageSocket, or a stand-in in tests and demos). */
@@ -81,6 +82,8 @@ export class CobrowseViewer {
   #scrollTo: { x: number; y: number } | null = null;
   #picker: HTMLSelectElement | null = null;
   readonly #drafts = new FieldDrafts();
+  /** Images of the replay that need the customer's cookies: the customer's page sends them (cobrowse/images-missing). */
+  readonly #missingImages: MissingImageReporter;
 
   /** Creates the viewer and starts watching right away. */
   static create(options: CobrowseViewerOptions): CobrowseViewer {
@@ -95,6 +98,9 @@ export class CobrowseViewer {
     this.#socket = options.socket;
     this.#onState = options.onState;
     this.#maxScale = options.maxScale ?? 1;
+    this.#missingImages = new MissingImageReporter({
+      send: (images) => this.#socket.request(EV.cobrowseImagesMissing, { engagementId: this.engagementId, images }),
+    });
     const doc = this.#container.ownerDocument;
     ensureViewerStyles(doc);
     if (doc.defaultView?.getComputedStyle(this.#container).position === 'static') this.#container.style.position = 'relative';
@@ -296,6 +302,7 @@ export class CobrowseViewer {
     if (this.#watchSeq > 0 && this.#status !== 'failed') {
       this.#socket.request(EV.cobrowseUnwatch, { engagementId: this.engagementId }).catch(() => undefined);
     }
+    this.#missingImages.close();
     this.#destroyReplayer();
     this.#root.remove();
     this.#setStatus('closed');
@@ -397,6 +404,8 @@ export class CobrowseViewer {
       // when seeking in recorded playback, never in live mode, so they must go to the real DOM.
       useVirtualDom: false,
       pauseAnimation: false,
+      // Every <img> the replay builds (first page, later mutations, frames) is watched for a failed load.
+      plugins: [{ onBuild: (node) => this.#watchImage(node as Node) }],
     });
     assertNoScripts(replayer.iframe);
     replayer.iframe.title = 'Customer’s page (live co-browse, view only)';
@@ -414,6 +423,7 @@ export class CobrowseViewer {
         if (node?.nodeName === 'CANVAS') void painter.paint(node as HTMLCanvasElement, frame);
       });
     }
+    replayer.on('fullsnapshot-rebuilded', () => this.#missingImages.newPage());
     replayer.on('resize', (d) => {
       const { width, height } = d as Size;
       this.#viewport = { width, height };
@@ -424,6 +434,22 @@ export class CobrowseViewer {
     this.#replayer = replayer;
     this.#refit();
     replayer.startLive(baseline);
+  }
+
+  /**
+   * Listens, from outside the script-free frame, for the image failing to load (it needs the
+   * customer's cookies, or is a blob: of their page) and reports it with its rrweb id.
+   */
+  #watchImage(node: Node): void {
+    if (node.nodeName !== 'IMG') return;
+    const img = node as HTMLImageElement;
+    img.addEventListener('error', () => {
+      const r = this.#replayer;
+      if (!r || this.#closed) return;
+      const id = r.getMirror().getId(img);
+      const url = img.currentSrc || img.src;
+      if (id > 0) this.#missingImages.report(id, url);
+    });
   }
 
   /** Live mode keeps every event; once a new page is on screen the earlier ones are dead weight. */

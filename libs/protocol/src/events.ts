@@ -34,6 +34,7 @@ export const EV = {
   cobrowseControlRevoke: 'cobrowse/control-revoke',
   cobrowseControlInput: 'cobrowse/control-input',
   cobrowseControlNote: 'cobrowse/control-note',
+  cobrowseImagesMissing: 'cobrowse/images-missing',
   // server → client
   chatMessage: 'chat/message',
   chatTypingChanged: 'chat/typing-changed',
@@ -48,7 +49,14 @@ export const EV = {
   cobrowseRemotePointer: 'cobrowse/remote-pointer',
   cobrowseRemoteInput: 'cobrowse/remote-input',
   cobrowseControlNotice: 'cobrowse/control-notice',
+  cobrowseImagesWanted: 'cobrowse/images-wanted',
 } as const;
+
+/** An image the agent's replay could not load: its rrweb node id and the URL the replay tried. */
+export interface MissingImage {
+  nodeId: number;
+  url: string;
+}
 
 /** What each client→server event answers with when it succeeds. */
 export interface ClientResults {
@@ -88,6 +96,8 @@ export interface ClientResults {
   'cobrowse/control-input': Record<string, never>;
   /** Customer's page refused an input (a private field…): the note goes to the viewers. */
   'cobrowse/control-note': Record<string, never>;
+  /** The agent's replay could not load these images (they need the customer's cookies); relayed to the customer's page only. */
+  'cobrowse/images-missing': Record<string, never>;
 }
 
 /** Payloads of server→client events. */
@@ -114,6 +124,8 @@ export interface ServerPayloads {
   'cobrowse/remote-input': { engagementId: string; input: ControlInput };
   /** To the viewers: the customer's page refused an input, in words. */
   'cobrowse/control-notice': { engagementId: string; message: string };
+  /** To the customer's recorder: images the agent's replay could not load; it may inline them (never masked or private ones). */
+  'cobrowse/images-wanted': { engagementId: string; images: MissingImage[] };
 }
 export type ServerEvent = keyof ServerPayloads;
 

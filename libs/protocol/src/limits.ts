@@ -15,6 +15,10 @@ export const LIMITS = {
   controlTextMaxChars: 2000,
   /** Longest refusal note the customer's page sends about a remote input. */
   controlNoteMaxChars: 300,
+  /** Images in one cobrowse/images-missing report at most (also the viewer's cap per page). */
+  missingImagesPerReport: 20,
+  /** Longest URL of a missing image. */
+  missingImageUrlMaxChars: 2000,
   /** A customer's share code (Share this page) is valid this long, once. */
   shareCodeTtlMs: 20 * 60 * 1000,
 } as const;

@@ -23,6 +23,12 @@ const recordedEvent = z.object({
 const nodeId = z.number().int().min(0).max(2 ** 31 - 1);
 const coord = z.number().finite().min(-1_000_000).max(1_000_000);
 
+/** Where a replayed image came from: only web and blob URLs need the customer's page (a data: URL loads anywhere). */
+const missingImageUrl = z
+  .string()
+  .max(LIMITS.missingImageUrlMaxChars)
+  .regex(/^(https?:|blob:https?:)/i, 'an image URL starts with http:, https: or blob:');
+
 /** One remote-control input of the agent (ControlInput). */
 export const controlInputSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('click'), nodeId, x: coord, y: coord }),
@@ -72,6 +78,13 @@ export const clientSchemas = {
   [EV.cobrowseControlRevoke]: z.object({ engagementId }),
   [EV.cobrowseControlInput]: z.object({ engagementId, input: controlInputSchema }),
   [EV.cobrowseControlNote]: z.object({ engagementId, message: z.string().min(1).max(LIMITS.controlNoteMaxChars) }),
+  [EV.cobrowseImagesMissing]: z.object({
+    engagementId,
+    images: z
+      .array(z.object({ nodeId, url: missingImageUrl }))
+      .min(1)
+      .max(LIMITS.missingImagesPerReport),
+  }),
   ...mediaClientSchemas,
   ...proxyClientSchemas,
   ...docClientSchemas,

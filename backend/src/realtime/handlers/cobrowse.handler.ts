@@ -50,6 +50,9 @@ export class CobrowseHandler implements DomainHandler<'cobrowse'> {
       case 'cobrowse/control-note':
         this.cobrowse.controlNote(ctx.principal, id, msg.payload.message);
         return {};
+      case 'cobrowse/images-missing':
+        this.cobrowse.imagesMissing(ctx.principal, id, msg.payload.images);
+        return {};
       case 'cobrowse/control-request':
         return { cobrowse: await this.cobrowse.requestControl(ctx.principal, await this.engagements.view(id)) };
       case 'cobrowse/control-respond':

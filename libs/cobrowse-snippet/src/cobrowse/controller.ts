@@ -285,6 +285,12 @@ export function createCobrowseController(o: CobrowseControllerOptions): Cobrowse
         ),
         sock.on(EV.cobrowseRemoteInput, safe('cobrowse:remote-input', onRemoteInput)),
         sock.on(
+          EV.cobrowseImagesWanted,
+          safe('cobrowse:images-wanted', (p) => {
+            if (p.engagementId === engagementId && shouldRecord(state)) recorder?.inlineImages(p.images);
+          }),
+        ),
+        sock.on(
           EV.cobrowseRemotePointer,
           safe('cobrowse:remote-pointer', (p) => {
             if (p.engagementId === engagementId && shouldRecord(state)) o.onPointer?.(p);

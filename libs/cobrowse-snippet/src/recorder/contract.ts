@@ -1,4 +1,4 @@
-import type { ControlInput, RecordedEvent } from '@engage/protocol';
+import type { ControlInput, MissingImage, RecordedEvent } from '@engage/protocol';
 
 /**
  * The seam between widget.js and recorder.js. The recorder bundle (rrweb) is fetched only once
@@ -24,6 +24,11 @@ export interface RecorderHandle {
   takeFullSnapshot(): void;
   /** Carries out one of the agent's remote inputs; null when done, else why it was refused. */
   control(input: ControlInput): string | null;
+  /**
+   * Images the agent's replay could not load: each one still on the page, loaded, and outside
+   * private and masked areas is sent as a data: URL (within a byte budget per page).
+   */
+  inlineImages(images: readonly MissingImage[]): void;
 }
 
 export interface RecorderApi {

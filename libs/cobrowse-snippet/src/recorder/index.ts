@@ -3,9 +3,10 @@
 import { LIMITS, type RecordedEvent } from '@engage/protocol';
 import { record } from 'rrweb';
 import { describeTarget, isOpenField } from '../cobrowse/control-rules';
-import { createBatcher, endOfTask } from './batcher';
+import { EVENT_FULL_SNAPSHOT, createBatcher, endOfTask } from './batcher';
 import { coalescePointer } from './coalesce';
 import { applyControlInput } from './control';
+import { createImageInliner } from './inline-images';
 import type { RecorderApi, RecorderHandle, RecorderOptions } from './contract';
 
 /** Masks the value of every form field, hidden ones and buttons included (a superset of rrweb's maskAllInputs, which lets hidden inputs through). */
@@ -39,11 +40,20 @@ function start(o: RecorderOptions): RecorderHandle {
     // A change must not wait for the ack of the pointer move sent just before it.
     maxInFlight: 4,
   });
+  const images = createImageInliner({
+    mirror: record.mirror,
+    hiddenSelector,
+    emit: (event) => {
+      if (!stopped) batcher.push(event);
+    },
+    debug: (message) => console.debug(`[engage recorder] ${message}`),
+  });
   const handle: RecorderHandle = {
     stop() {
       if (stopped) return;
       stopped = true;
       batcher.stop();
+      images.stop();
       try {
         stopRecord?.();
       } catch (e) {
@@ -54,6 +64,9 @@ function start(o: RecorderOptions): RecorderHandle {
     control(input) {
       if (stopped) return 'Sharing is not on; nothing was done.';
       return applyControlInput(input, record.mirror, hiddenSelector);
+    },
+    inlineImages(wanted) {
+      if (!stopped) images.request(wanted);
     },
     takeFullSnapshot() {
       if (stopped) return;
@@ -71,6 +84,8 @@ function start(o: RecorderOptions): RecorderHandle {
         if (stopped) return;
         const e = event as { type: number; timestamp: number; data: unknown };
         batcher.push({ type: e.type, timestamp: e.timestamp, data: e.data } satisfies RecordedEvent);
+        // A new snapshot carries the images' original src: the ones inlined before follow it at once.
+        if (e.type === EVENT_FULL_SNAPSHOT) images.afterFullSnapshot();
       },
       blockSelector: o.blockSelector,
       maskTextSelector: o.maskTextSelector,
