@@ -91,6 +91,11 @@ export class CallsService implements OnModuleInit, OnModuleDestroy {
     return this.events?.connected ?? false;
   }
 
+  /** The SFU's event stream, for /health and /metrics; undefined without an SFU (or once shut down). */
+  get sfuEventStream(): SfuEventStream | undefined {
+    return this.events;
+  }
+
   view(engagementId: string): CallView {
     const call = this.calls.get(engagementId);
     if (call) return call.view();

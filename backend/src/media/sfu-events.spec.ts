@@ -1,65 +1,13 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SfuNotification } from '@engage/protocol';
 import pino from 'pino';
 import { configureLogging } from '../common/logger';
 import { SFU_EVENTS_RETRY_MS, SfuEventStream } from './sfu-events';
+import { fakeSfuEvents } from './sfu-events.testing';
 
 configureLogging('silent');
 
 const secret = 'x'.repeat(40);
-
-/** A stand-in for the SFU's GET /events: checks the bearer secret, keeps the open streams. */
-async function fakeSfu() {
-  const streams: http.ServerResponse[] = [];
-  let opened = 0;
-  let requests = 0;
-  let refuse = false;
-  const server = http.createServer((req, res) => {
-    if (req.url === '/events') requests++;
-    if (req.url !== '/events' || req.headers.authorization !== `Bearer ${secret}` || refuse) {
-      res.writeHead(refuse ? 503 : 401).end();
-      return;
-    }
-    opened++;
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.write(': connected\n\n');
-    streams.push(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    get opened() {
-      return opened;
-    },
-    /** Every GET /events, refused ones included. */
-    get requests() {
-      return requests;
-    },
-    set refuse(v: boolean) {
-      refuse = v;
-    },
-    send(n: SfuNotification, split = false) {
-      const text = `event: ${n.type}\ndata: ${JSON.stringify(n)}\n\n`;
-      for (const res of streams) {
-        if (split) {
-          // One event across two chunks: the reader must join them.
-          res.write(text.slice(0, 10));
-          res.write(text.slice(10));
-        } else res.write(text);
-      }
-    },
-    dropAll() {
-      for (const res of streams.splice(0)) res.destroy();
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of streams.splice(0)) res.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
+const fakeSfu = () => fakeSfuEvents(secret);
 
 function next<K extends 'notification' | 'connected' | 'disconnected'>(stream: SfuEventStream, event: K): Promise<unknown> {
   return new Promise((resolve) => stream.once(event, ((...args: unknown[]) => resolve(args[0])) as never));
@@ -154,6 +102,49 @@ describe('SfuEventStream (GET /events of the SFU)', () => {
     const loud = lines.filter((l) => l.level >= 40);
     expect(loud).toHaveLength(1);
     expect(loud[0]).toMatchObject({ level: 50, msg: expect.stringContaining('SFU_SECRET') });
+  });
+
+  it('tells its state and since when: connecting, connected, connecting again (kept through failed retries), closed', async () => {
+    const before = Date.now();
+    stream = SfuEventStream.open(sfu.url, secret);
+    const opening = stream.state;
+    expect(opening.state).toBe('connecting');
+    expect(opening.since.getTime()).toBeGreaterThanOrEqual(before);
+    await next(stream, 'connected');
+    const connected = stream.state;
+    expect(connected.state).toBe('connected');
+    expect(connected.since.getTime()).toBeGreaterThanOrEqual(opening.since.getTime());
+    sfu.refuse = true;
+    const drops: Array<{ state: string; since: Date }> = [];
+    stream.on('disconnected', () => drops.push(stream!.state));
+    sfu.dropAll();
+    await new Promise<void>((resolve) => stream!.on('disconnected', () => drops.length === 3 && resolve()));
+    expect(drops.map((d) => d.state)).toEqual(['connecting', 'connecting', 'connecting']);
+    // Down since the drop, not since the latest retry.
+    expect(drops[1].since).toBe(drops[0].since);
+    expect(drops[2].since).toBe(drops[0].since);
+    expect(drops[0].since.getTime()).toBeGreaterThanOrEqual(connected.since.getTime());
+    stream.close();
+    expect(stream.state.state).toBe('closed');
+  });
+
+  it('is unauthorized from the first refusal of the secret, and connected once the SFU takes it', async () => {
+    sfu.refuseSecret = true;
+    stream = SfuEventStream.open(sfu.url, secret);
+    const refusals: Array<{ state: string; since: Date }> = [];
+    const twice = new Promise<void>((resolve) =>
+      stream!.on('disconnected', () => {
+        refusals.push(stream!.state);
+        if (refusals.length === 2) resolve();
+      }),
+    );
+    await twice;
+    expect(refusals.map((r) => r.state)).toEqual(['unauthorized', 'unauthorized']);
+    expect(refusals[1].since).toBe(refusals[0].since);
+    sfu.refuseSecret = false;
+    await next(stream, 'connected');
+    expect(stream.state.state).toBe('connected');
+    expect(stream.state.since.getTime()).toBeGreaterThanOrEqual(refusals[0].since.getTime());
   });
 
   it('a refusal other than the secret is a warning each time, not the secret error', async () => {

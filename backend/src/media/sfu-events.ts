@@ -9,6 +9,12 @@ export const SFU_EVENTS_RETRY_MAX_MS = 5_000;
 /** The SFU writes a keep-alive every 15 s: this long without a byte means the connection is dead. */
 export const SFU_EVENTS_IDLE_MS = 45_000;
 
+/**
+ * Where the stream stands: `connecting` is the first attempt and every wait and retry after a drop;
+ * `unauthorized` the SFU refusing SFU_SECRET (it keeps retrying, quietly); `closed` after close().
+ */
+export type SfuEventStreamState = 'connecting' | 'connected' | 'unauthorized' | 'closed';
+
 export interface SfuEventStreamEvents {
   /** One notification pushed by the SFU. */
   notification: [SfuNotification];
@@ -41,6 +47,8 @@ export class SfuEventStream extends EventEmitter<SfuEventStreamEvents> {
   #connected = false;
   #idle: NodeJS.Timeout | undefined;
   #unauthorized = false;
+  #state: SfuEventStreamState = 'connecting';
+  #since = new Date();
 
   private constructor(
     private readonly baseUrl: string,
@@ -68,11 +76,17 @@ export class SfuEventStream extends EventEmitter<SfuEventStreamEvents> {
     return this.#unauthorized;
   }
 
+  /** The current state and when it began (a retry that fails the same way does not restart it). */
+  get state(): { state: SfuEventStreamState; since: Date } {
+    return { state: this.#state, since: this.#since };
+  }
+
   /** Idempotent: ends the stream and stops reconnecting. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#connected = false;
+    this.#enter('closed');
     clearTimeout(this.#retry);
     clearTimeout(this.#idle);
     this.#abort?.abort();
@@ -91,6 +105,7 @@ export class SfuEventStream extends EventEmitter<SfuEventStreamEvents> {
       if (!res.ok || !res.body) throw new Error(`GET ${SFU_PATHS.events} answered HTTP ${res.status}`);
       this.#unauthorized = false;
       this.#connected = true;
+      this.#enter('connected');
       this.#delayMs = SFU_EVENTS_RETRY_MS;
       this.#log.info({ event: 'sfu/events-connected' }, 'listening to the SFU');
       this.emit('connected');
@@ -108,12 +123,19 @@ export class SfuEventStream extends EventEmitter<SfuEventStreamEvents> {
     clearTimeout(this.#idle);
     this.#connected = false;
     if (this.#closed) return;
+    this.#enter(this.#unauthorized ? 'unauthorized' : 'connecting');
     const retryInMs = this.#delayMs;
     this.#delayMs = Math.min(this.#delayMs * 2, SFU_EVENTS_RETRY_MAX_MS);
     if (!this.#unauthorized) this.#log.warn({ event: 'sfu/events-lost', error, retryInMs }, 'the SFU event stream dropped; reconnecting');
     this.emit('disconnected', { error, retryInMs, unauthorized: this.#unauthorized });
     this.#retry = setTimeout(() => void this.#run(), retryInMs);
     this.#retry.unref();
+  }
+
+  #enter(state: SfuEventStreamState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.#since = new Date();
   }
 
   async #read(body: ReadableStream<Uint8Array>, abort: AbortController): Promise<void> {

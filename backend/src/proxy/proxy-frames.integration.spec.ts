@@ -47,12 +47,15 @@ function jpegOf(w: number, h: number): Uint8Array {
 describe('proxy frames over the worker link and sockets (real app, real PostgreSQL)', () => {
   let t: TestApp;
   let worker: Awaited<ReturnType<typeof fakeWorker>>;
-  let staff: Record<'agent', StaffPrincipal>;
+  let staff: Record<'agent' | 'supervisor', StaffPrincipal>;
 
   beforeAll(async () => {
     worker = await fakeWorker();
     t = await startTestApp({ dataDirPrefix: 'engage-proxy-frames-', settings: { PROXY_WORKERS: worker.url, PROXY_SECRET: SECRET } });
-    staff = await t.addStaff([['agent', 'agent', 'Alex Agent']] as const);
+    staff = await t.addStaff([
+      ['agent', 'agent', 'Alex Agent'],
+      ['supervisor', 'supervisor', 'Sam Supervisor'],
+    ] as const);
   });
 
   afterAll(async () => {
@@ -103,6 +106,20 @@ describe('proxy frames over the worker link and sockets (real app, real PostgreS
     worker.send(encodeWorkerFrame({ sessionId: 's1', seq: 3, metadata }, jpg));
     await until(() => atAgent.length === 2, 'the next frame');
     expect(atAgent.map((f) => f.seq)).toEqual([1, 3]);
+
+    // Joining again (a reloaded desk) brings the newest frame at once, to the parties only: live frames
+    // never go to staff watching the room, so neither does this one.
+    const reloaded = await t.connect(tokens.signStaff(staff.agent));
+    const atReloaded = frames(reloaded);
+    await t.ok(reloaded, EV.engagementJoin, { engagementId: id });
+    await until(() => atReloaded.length === 1, 'the newest frame at the reloaded desk');
+    expect(atReloaded[0]).toMatchObject({ engagementId: id, seq: 3 });
+    const supervisor = await t.connect(tokens.signStaff(staff.supervisor));
+    const atSupervisor = frames(supervisor);
+    await t.ok(supervisor, EV.engagementJoin, { engagementId: id });
+    worker.send(encodeWorkerFrame({ sessionId: 's1', seq: 4, metadata }, jpg));
+    await until(() => atAgent.length === 3 && atReloaded.length === 2, 'the next live frame');
+    expect(atSupervisor).toEqual([]);
     await t.ok(agent, PROXY_EV.stop, { engagementId: id });
   });
 });

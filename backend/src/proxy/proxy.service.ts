@@ -7,6 +7,7 @@ import { createLogger } from '../common/logger';
 import { EngagementBus } from '../engagements/engagement-bus';
 import { EngagementsService, type Actor } from '../engagements/engagements.service';
 import { ProxyBus } from './proxy-bus';
+import { isProxyParty } from './proxy-party';
 import { ProxyPool } from './proxy-pool';
 import type { RemoteCloseReason, RemoteSession } from './remote-session';
 import { WorkerRequestError } from './worker-link';
@@ -129,10 +130,12 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
       dialog: undefined,
     };
     this.running.set(id, entry);
-    // The browser is placed while the start is being persisted (nothing of it is shown before both
-    // are done): the database commit is off the path to the first frame.
+    // The browser is placed, and the page opened in it, while the start is being persisted (nothing of
+    // it is shown before both are done): the database commit is off the path to the first frame.
     const opening = this.pool.open(this.options(id));
     opening.catch(() => undefined);
+    const opened = opening.then((s) => s.navigate({ action: 'goto', url }));
+    opened.catch(() => undefined);
     try {
       // Switching from direct co-browse: it stops first, with its own audit row (the document room
       // has no session to stop; proxy.started moves the mode on from it).
@@ -162,7 +165,7 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
     entry.view = { ...entry.view, status: 'running' };
     this.follow(id, entry, session);
     this.publish(entry);
-    void this.navigate(e, who, { action: 'goto', url }).catch(() => undefined);
+    void opened.then((result) => this.noteNavigation(id, entry, result)).catch(() => undefined);
     return entry.view;
   }
 
@@ -174,12 +177,15 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
 
   async navigate(e: EngagementView, _who: ProxyDriver, command: ProxyNavigateCommand): Promise<ProxyView> {
     const r = this.assertRunning(e.id);
-    const result = await r.session!.navigate(command);
-    if (!result.ok && this.running.get(e.id) === r) {
-      r.view = { ...r.view, blockedReason: result.reason };
-      this.publish(r);
-    }
+    this.noteNavigation(e.id, r, await r.session!.navigate(command));
     return this.view(e.id);
+  }
+
+  /** A refused navigation is shown with its reason (while the same browser still runs). */
+  private noteNavigation(id: string, r: Running, result: Awaited<ReturnType<RemoteSession['navigate']>>): void {
+    if (result.ok || this.running.get(id) !== r) return;
+    r.view = { ...r.view, blockedReason: result.reason };
+    this.publish(r);
   }
 
   async takeControl(engagementId: string, who: ProxyDriver): Promise<ProxyView> {
@@ -219,8 +225,7 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
   dialogFor(engagementId: string, principal: Principal): ProxyDialog | null {
     const r = this.running.get(engagementId);
     if (!r?.dialog) return null;
-    const isDriver = r.view.driver === 'customer' ? principal.role === 'customer' : 'userId' in principal && principal.userId === r.agentId;
-    return isDriver ? r.dialog : null;
+    return isProxyParty(principal, r.view.driver, r.agentId) ? r.dialog : null;
   }
 
   /**
@@ -267,7 +272,7 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
     // only when the page itself ends on the worker's refusal page (about:blank right after it).
     let lastBlocked: { reason: string; at: number } | undefined;
     session.on('blocked', (b) => (lastBlocked = { reason: b.reason, at: Date.now() }));
-    session.on('navigated', (n) => {
+    const onNavigated = (n: { url: string; title: string }) => {
       if (this.running.get(id) !== entry) return;
       if (n.url === 'about:blank') {
         if (lastBlocked && Date.now() - lastBlocked.at < 5_000 && entry.view.blockedReason !== lastBlocked.reason) {
@@ -278,7 +283,10 @@ export class ProxyService implements OnModuleInit, OnApplicationBootstrap, OnMod
       }
       entry.view = { ...entry.view, url: n.url, title: n.title, blockedReason: null };
       this.publish(entry);
-    });
+    };
+    session.on('navigated', onNavigated);
+    // The start page may have loaded while the start was being persisted.
+    if (session.lastNavigated) onNavigated(session.lastNavigated);
     session.on('dialog', (d) => {
       if (this.running.get(id) !== entry) return;
       const driver = entry.view.driver ?? 'agent';

@@ -11,6 +11,7 @@ import { LiveEngagements } from '../engagements/live-engagements';
 import { MediaBus } from '../media/media-bus';
 import { MetricsService } from '../metrics/metrics.service';
 import { ProxyBus } from '../proxy/proxy-bus';
+import { isProxyParty } from '../proxy/proxy-party';
 import type { Principal } from '../auth/principal';
 import { queueFor } from './handlers/queue.handler';
 import { STAFF_ROOM, engagementRoom } from './socket-context';
@@ -67,8 +68,7 @@ export class Broadcaster {
   /** Browse together: the page's dialog to its driver, a pointer to the other side; one participant's sockets only (not the staff watching). */
   private toProxyParty<E extends ServerEvent>(engagementId: string, to: 'agent' | 'customer', agentId: string | null, event: E, payload: ServerPayloads[E], volatile: boolean): void {
     for (const [socket, principal] of this.roomMembers(engagementId)) {
-      const isParty = to === 'customer' ? principal.role === 'customer' : 'userId' in principal && principal.userId === agentId;
-      if (isParty) (volatile ? socket.volatile : socket).emit(event as string, payload);
+      if (isProxyParty(principal, to, agentId)) (volatile ? socket.volatile : socket).emit(event as string, payload);
     }
   }
 

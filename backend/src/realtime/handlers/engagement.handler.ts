@@ -5,6 +5,7 @@ import { ForbiddenError } from '../../common/errors';
 import { CobrowseService } from '../../cobrowse/cobrowse.service';
 import { EngagementsService } from '../../engagements/engagements.service';
 import { CallsService } from '../../media/calls.service';
+import { isProxyParty } from '../../proxy/proxy-party';
 import { ProxyService } from '../../proxy/proxy.service';
 import { assertMayAccept, assertMayView, endReasonFor, participantRole } from '../access';
 import type { DomainHandler, EventsOf, Inbound } from '../inbound';
@@ -32,8 +33,10 @@ export class EngagementHandler implements DomainHandler<'engagement'> {
         ctx.emit(EV.cobrowseState, this.cobrowse.view(id));
         ctx.emit(MEDIA_EV.state, this.calls.view(id));
         ctx.emit(PROXY_EV.state, this.proxy.view(id));
-        // The shared page as it is now, even if it is at rest and paints nothing new.
-        const frame = this.proxy.latestFrame(id);
+        // The shared page as it is now, even if it is at rest and paints nothing new — to the two
+        // parties only, who are the ones live frames go to (staff watching the room get none).
+        const agentId = view.agent?.id ?? null;
+        const frame = isProxyParty(ctx.principal, 'customer', agentId) || isProxyParty(ctx.principal, 'agent', agentId) ? this.proxy.latestFrame(id) : undefined;
         if (frame) ctx.emit(PROXY_EV.frame, frame);
         const dialog = this.proxy.dialogFor(id, ctx.principal);
         if (dialog) ctx.emit(PROXY_EV.dialog, dialog);
