@@ -1,6 +1,4 @@
 import type { CallSession } from '@engage/media-client';
-import http from 'node:http';
-import type net from 'node:net';
 import type { Page } from 'puppeteer-core';
 import { seriousA11yViolations } from './support/axe';
 import { openParty, screenshot, texts } from './support/browser';
@@ -9,7 +7,7 @@ import { DEMO_AGENT, DEMO_SUPERVISOR, loginToDesk, sendDeskMessage, tid, waitFor
 import { formPdf, uploadFile, waitForDocument } from './support/documents';
 import { connectByInvitation } from './support/flows';
 import type { Platform } from './support/platform';
-import { useStack } from './support/stack';
+import { serveHtml, useStack } from './support/stack';
 import { openWidgetChat, w, waitForWidgetText } from './support/widget';
 
 declare global {
@@ -20,18 +18,14 @@ declare global {
 }
 
 /** Two pages for the shared browser: the title tells where it is. */
-async function startFixture(): Promise<{ origin: string; port: number; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const form = new URL(req.url ?? '/', 'http://x').pathname === '/form';
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
+const startFixture = () =>
+  serveHtml((path) => {
+    const form = path === '/form';
+    return (
       `<!doctype html><html><head><meta charset="utf-8"><title>${form ? 'Order form' : 'Shop home'}</title></head>` +
-        `<body style="font:24px sans-serif;background:${form ? '#ffd' : '#9cf'}"><h1>${form ? 'Order form' : 'Shop home'}</h1></body></html>`,
+      `<body style="font:24px sans-serif;background:${form ? '#ffd' : '#9cf'}"><h1>${form ? 'Order form' : 'Shop home'}</h1></body></html>`
     );
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  return { origin: `http://127.0.0.1:${port}`, port, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 /** Video frames this page's call has decoded from the other side so far (0 without a call). */
 function framesDecoded(page: Page): Promise<number> {

@@ -1,13 +1,11 @@
 // Issue #4: a shared page at rest paints once. Chromium's screencast sends a frame when the page
 // changes, so a desk that reloads while nothing moves gets its picture only from the backend, which
 // hands the newest frame to whoever joins the engagement (ProxyService.latestFrame).
-import http from 'node:http';
-import type net from 'node:net';
-import type { Browser, CDPSession, Page } from 'puppeteer-core';
-import { launchChromium, openParty, screenshot } from './support/browser';
+import type { CDPSession, Page } from 'puppeteer-core';
+import { openParty, screenshot } from './support/browser';
 import { tid, waitForText } from './support/desk';
 import { connectByInvitation } from './support/flows';
-import { startPlatform, type Platform } from './support/platform';
+import { serveHtml, useStack } from './support/stack';
 
 type RGB = [number, number, number];
 /** The fixture page's two blocks: the top half and the bottom half of the viewport. */
@@ -22,12 +20,7 @@ function fixturePage(): string {
 <body><div style="background:rgb(${TOP.join(',')})"></div><div style="background:rgb(${BOTTOM.join(',')})"></div></body></html>`;
 }
 
-async function startFixture(): Promise<{ origin: string; port: number; close: () => Promise<void> }> {
-  const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(fixturePage()));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  return { origin: `http://127.0.0.1:${port}`, port, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+const startFixture = () => serveHtml(() => fixturePage());
 
 /**
  * Whether the desk's canvas shows the fixture: the top block's colour at a quarter of its height,
@@ -75,22 +68,10 @@ async function countFrames(page: Page): Promise<{ count: () => number; lastAt: (
 }
 
 describe('browse together: a page at rest', () => {
-  let platform: Platform;
-  let browser: Browser;
-  let fixture: Awaited<ReturnType<typeof startFixture>>;
-
-  beforeAll(async () => {
-    fixture = await startFixture();
-    platform = await startPlatform({}, { proxy: true, proxyAllow: `127.0.0.1:${fixture.port}` });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    await fixture?.close();
-  });
+  const stack = useStack({ fixture: startFixture, platform: { proxy: true } });
 
   it('a reloaded desk paints the shared page again at once, although the page sends no new frame', async () => {
+    const { platform, browser, fixture } = stack;
     const agent = await openParty(browser);
     const customer = await openParty(browser, { width: 1000, height: 700 });
     agent.page.on('pageerror', (e) => console.error('[agent page]', String(e)));

@@ -1,10 +1,8 @@
-import http from 'node:http';
-import type net from 'node:net';
-import type { Browser, Page } from 'puppeteer-core';
-import { launchChromium, openParty, screenshot } from './support/browser';
+import type { Page } from 'puppeteer-core';
+import { openParty, screenshot } from './support/browser';
 import { DEMO_AGENT, tid, waitForText } from './support/desk';
 import { connectByInvitation } from './support/flows';
-import { startPlatform, type Platform } from './support/platform';
+import { serveHtml, useStack } from './support/stack';
 
 /** The shared browser's pages: a prompt whose answer ends up in the title (the status line shows it), and a plain page. */
 function fixturePage(path: string): string {
@@ -16,12 +14,7 @@ function fixturePage(path: string): string {
   return `<!doctype html><html><head>${head}<title>Plain</title></head><body style="margin:0;background:linear-gradient(#cde,#fed)"><h1 style="font:40px sans-serif">Plain page</h1></body></html>`;
 }
 
-async function startFixture(): Promise<{ origin: string; port: number; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(fixturePage(new URL(req.url ?? '/', 'http://x').pathname)));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  return { origin: `http://127.0.0.1:${port}`, port, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+const startFixture = () => serveHtml(fixturePage);
 
 /** Client coordinates of a normalized point (0..1) of the shared page on a viewer's canvas. */
 async function onCanvas(page: Page, nx: number, ny: number): Promise<{ x: number; y: number }> {
@@ -44,22 +37,10 @@ function peerDotAt(page: Page): Promise<{ x: number; y: number; label: string } 
 }
 
 describe('browse together: dialogs go to the driver, each side sees the other\'s pointer', () => {
-  let platform: Platform;
-  let browser: Browser;
-  let fixture: Awaited<ReturnType<typeof startFixture>>;
-
-  beforeAll(async () => {
-    fixture = await startFixture();
-    platform = await startPlatform({}, { proxy: true, proxyAllow: `127.0.0.1:${fixture.port}` });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    await fixture?.close();
-  });
+  const stack = useStack({ fixture: startFixture, platform: { proxy: true } });
 
   it('the page\'s prompt goes to whoever drives (and moves with control), the answer reaches the page; pointers show on the other side only', async () => {
+    const { platform, browser, fixture } = stack;
     const agent = await openParty(browser);
     const customer = await openParty(browser, { width: 1100, height: 800 });
     agent.page.on('pageerror', (e) => console.error('[agent page]', String(e)));

@@ -1,11 +1,10 @@
-import http from 'node:http';
-import type net from 'node:net';
-import type { Browser, Page } from 'puppeteer-core';
-import { launchChromium, openParty, PHONE, screenshot } from './support/browser';
+import type { Page } from 'puppeteer-core';
+import { openParty, PHONE, screenshot } from './support/browser';
 import { tid, waitForText } from './support/desk';
 import { freePort } from './support/ports';
 import { connectByInvitation } from './support/flows';
-import { startPlatform, type Platform } from './support/platform';
+import type { Platform } from './support/platform';
+import { serveHtml, useStack } from './support/stack';
 
 /** The pages the shared browser opens: the title tells what the worker-side page sees. */
 function fixturePage(path: string): string {
@@ -21,12 +20,7 @@ function fixturePage(path: string): string {
 <script>document.title = 'Home w' + innerWidth;</script></body></html>`;
 }
 
-async function startFixture(): Promise<{ origin: string; port: number; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(fixturePage(new URL(req.url ?? '/', 'http://x').pathname)));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  return { origin: `http://127.0.0.1:${port}`, port, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+const startFixture = () => serveHtml(fixturePage);
 
 /** Client coordinates of a point of the shared page (its CSS pixels) on the viewer canvas. */
 async function onCanvas(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
@@ -68,24 +62,14 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeout = 15
 }
 
 describe('browse together: a shared browser on a proxy worker', () => {
-  let platform: Platform;
-  let browser: Browser;
-  let fixture: Awaited<ReturnType<typeof startFixture>>;
+  const stack = useStack({ fixture: startFixture, platform: { proxy: true } });
   let otherPort: number;
-
   beforeAll(async () => {
-    fixture = await startFixture();
     otherPort = await freePort();
-    platform = await startPlatform({}, { proxy: true, proxyAllow: `127.0.0.1:${fixture.port}` });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    await fixture?.close();
   });
 
   it('agent opens a page, the phone customer sees and drives it, control passes, refusals show, stop and end close the session', async () => {
+    const { platform, browser, fixture } = stack;
     const agent = await openParty(browser);
     const customer = await openParty(browser, PHONE);
     agent.page.on('pageerror', (e) => console.error('[agent page]', String(e)));

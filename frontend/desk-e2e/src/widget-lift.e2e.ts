@@ -1,13 +1,11 @@
 import type { CallSession } from '@engage/media-client';
-import http from 'node:http';
-import type net from 'node:net';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { loginAgent } from './support/api';
 import { openParty, screenshot } from './support/browser';
 import { waitInReplay } from './support/cobrowse';
 import { DEMO_AGENT, loginToDesk, sendDeskMessage, tid, waitForText } from './support/desk';
 import type { Platform } from './support/platform';
-import { useStack } from './support/stack';
+import { serveHtml, useStack } from './support/stack';
 import { openWidgetChat, sendWidgetMessage, w, waitForWidgetText } from './support/widget';
 
 declare global {
@@ -61,14 +59,7 @@ async function refusalFor(context: BrowserContext, platform: Platform, fragment:
 }
 
 /** A page for the shared browser to open (the proxy worker may reach only this fixture). */
-async function startFixture(): Promise<{ origin: string; port: number; close: () => Promise<void> }> {
-  const server = http.createServer((_req, res) =>
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Size guide</title><h1 style="background:#9cf">Size guide</h1>'),
-  );
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  return { origin: `http://127.0.0.1:${port}`, port, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+const startFixture = () => serveHtml(() => '<!doctype html><title>Size guide</title><h1 style="background:#9cf">Size guide</h1>');
 
 /** The website customer starts a widget chat; the agent accepts it on the desk. */
 async function widgetChatAccepted(browser: Browser, platform: Platform, name: string): Promise<{ customer: { context: BrowserContext; page: Page }; agent: Page; engagementId: string }> {

@@ -3,6 +3,8 @@
  * proxy worker when asked) and one headless Chromium, started before the file's tests and stopped
  * after them. Call useStack() in a describe block; read `platform` and `browser` inside the tests.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser } from 'puppeteer-core';
 import { launchChromium } from './browser';
 import { startPlatform, type Platform, type PlatformOptions } from './platform';
@@ -11,6 +13,14 @@ import { startPlatform, type Platform, type PlatformOptions } from './platform';
 export interface FixtureServer {
   port: number;
   close(): Promise<void>;
+}
+
+/** Serves `page(path)` as HTML on a loopback port of its own: the pages a test's shared browser opens. */
+export async function serveHtml(page: (path: string) => string): Promise<FixtureServer & { origin: string }> {
+  const server = http.createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(new URL(req.url ?? '/', 'http://x').pathname)));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return { origin: `http://127.0.0.1:${port}`, port, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 export interface StackOptions<F extends FixtureServer | undefined> {
