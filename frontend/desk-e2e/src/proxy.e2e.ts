@@ -95,6 +95,20 @@ describe('browse together: a shared browser on a proxy worker', () => {
     await customer.page.waitForSelector(tid('proxy-driver'));
     const link = await onCanvas(customer.page, 150, 60);
     await customer.page.touchscreen.tap(link.x, link.y);
+    // On the phone the finger is the pointer: the agent sees a dot where it touched.
+    const dot = await agent.page.waitForFunction(
+      (dotSel: string, canvasSel: string) => {
+        const d = document.querySelector(dotSel)?.getBoundingClientRect();
+        const c = document.querySelector(canvasSel)?.getBoundingClientRect();
+        return d && c ? { x: (d.left + d.width / 2 - c.left) / c.width, y: (d.top + d.height / 2 - c.top) / c.height } : null;
+      },
+      { timeout: 5_000 },
+      tid('proxy-peer-pointer'),
+      tid('proxy-view'),
+    );
+    const touchedAt = (await dot.jsonValue()) as { x: number; y: number };
+    expect(Math.abs(touchedAt.x - 150 / PHONE.width)).toBeLessThan(0.03);
+    expect(Math.abs(touchedAt.y - 60 / PHONE.height)).toBeLessThan(0.03);
     await waitForText(agent.page, 'proxy-status', 'Form');
     await waitForText(agent.page, 'proxy-status', 'the customer drives');
     expect(await agent.page.$eval(tid('proxy-address'), (e) => (e as HTMLInputElement).value)).toBe(`${fixture.origin}/form`);

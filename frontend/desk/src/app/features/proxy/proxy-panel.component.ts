@@ -329,6 +329,9 @@ export class ProxyPanelComponent {
 
   protected onTouch(type: 'start' | 'move' | 'end' | 'cancel', e: TouchEvent): void {
     const canvas = this.canvas()?.nativeElement;
+    // On a touch screen the finger is the pointer: the other side sees where it rests and moves.
+    const finger = e.touches[0];
+    if (canvas && finger) this.pointer.move(normalizedOn(canvas, finger.clientX, finger.clientY));
     if (!canvas || !this.#driving()) return;
     e.preventDefault();
     const points = type === 'end' || type === 'cancel' ? [] : [...e.touches].slice(0, 10).map((t) => ({ ...toPage(canvas, this.#painter.page, t.clientX, t.clientY), id: t.identifier % 1000 }));
