@@ -60,15 +60,27 @@ describe('a video call people can use: connection quality, device choice, who sp
     await screenshot(agent, 'call-devices-desk');
     expect(await seriousA11yViolations(agent)).toEqual([]);
 
-    // Another camera: the producer sends the new track, the old one is stopped, the customer keeps decoding.
+    // A camera whose frames no encoder takes (fake_device_1 gives Y16 depth frames): after a few
+    // seconds without an encoded frame it is given up, the old camera is sent again, a sentence says so.
     const before = await sent(agent, 'camera');
     expect(before?.label).toBe('fake_device_0');
-    // (fake_device_1 is a depth camera that no encoder takes: the MJPEG one.)
+    await agent.select(tid('call-camera-select'), cameras[1].value);
+    await agent.waitForFunction((sel: string) => /fake_device_1\) sends no picture the call can use; still sending fake_device_0/.test(document.querySelector(sel)?.textContent ?? ''), { timeout: 10_000 }, '[role="alert"]');
+    expect((await sent(agent, 'camera'))?.id).toBe(before?.id);
+    expect((await options(agent, 'call-camera-select')).find((c) => c.selected)?.label).toBe('fake_device_0');
+    const framesBefore = await framesDecoded(customer);
+    await pollUntil(customer, 'frames of the kept camera', () => framesDecoded(customer), (n) => n > framesBefore + 15);
+    await screenshot(agent, 'call-devices-depth-camera');
+
+    // Another camera: the producer sends the new track, the old one is stopped, the customer keeps decoding.
     await agent.select(tid('call-camera-select'), cameras[2].value);
     const camera = await pollUntil(agent, 'the other camera sent', () => sent(agent, 'camera'), (t) => t?.label === 'fake_device_2');
+    // A new choice clears the sentence about the last one.
+    expect(await agent.$$eval('[role="alert"]', (es) => es.map((e) => e.textContent ?? '').join(''))).not.toMatch(/sends no picture/);
     expect(camera?.deviceId).toBe(cameras[2].value);
     expect(camera?.deviceId).not.toBe(before?.deviceId);
-    expect(await agent.evaluate((id: string) => window.__engageCall?.localStream.getTracks().some((t) => t.id === id) ?? true, before!.id)).toBe(false);
+    // The old track goes once the new camera has shown encoded frames.
+    await pollUntil(agent, 'the old camera track gone', () => agent.evaluate((id: string) => window.__engageCall?.localStream.getTracks().some((t) => t.id === id) ?? true, before!.id), (has) => !has);
     expect((await options(agent, 'call-camera-select')).find((c) => c.selected)?.label).toBe('fake_device_2');
     const frames = await framesDecoded(customer);
     await pollUntil(customer, 'frames of the other camera', () => framesDecoded(customer), (n) => n > frames + 15);

@@ -512,7 +512,9 @@ describe('CallSession', () => {
         const exact = (k: 'audio' | 'video') => ((c[k] as MediaTrackConstraints | undefined)?.deviceId as { exact?: string } | undefined)?.exact;
         return new FakeMediaStream((['audio', 'video'] as const).filter((k) => c[k]).map((k) => track(k, exact(k)))) as unknown as MediaStream;
       };
-      const session = await CallSession.create({ socket: s.socket, engagementId: EID, kind: 'video', getUserMedia: gum, createDevice: d.createDevice, devices: { videoId: 'cam-1' } });
+      const checked: string[] = [];
+      const encodesVideo = async (p: { track: MediaStreamTrack | null }) => (checked.push(p.track?.getSettings().deviceId ?? ''), true);
+      const session = await CallSession.create({ socket: s.socket, engagementId: EID, kind: 'video', getUserMedia: gum, createDevice: d.createDevice, devices: { videoId: 'cam-1' }, encodesVideo });
       expect(asked[0]).toEqual({ audio: true, video: expect.objectContaining({ deviceId: { exact: 'cam-1' }, width: 640 }) });
       const [oldMic, oldCam] = [session.localStream.getAudioTracks()[0], session.localStream.getVideoTracks()[0]];
       const replaced = jest.spyOn(d.last('send'), 'replaceTrack');
@@ -528,6 +530,8 @@ describe('CallSession', () => {
       expect(replaced).toHaveBeenCalledWith(expect.any(String), cam);
       expect(session.sending.find((x) => x.source === 'camera')?.track).toBe(cam);
       expect(changes).toEqual([session.localStream]);
+      // The new camera was checked for encoded frames while it was on the sender.
+      expect(checked).toEqual(['cam-2']);
       // Same device again: nothing to do.
       await session.switchDevice('video', 'cam-2');
       expect(asked).toHaveLength(2);
@@ -543,6 +547,42 @@ describe('CallSession', () => {
       expect(session.deviceIds).toEqual({ audio: 'mic-2', video: 'cam-2' });
       // replaceTrack, no new producer.
       expect(s.count('media/produce')).toBe(produces);
+      session.close();
+    });
+
+    it('gives up a camera the encoder takes no frame of: the old camera is sent again, the call goes on, a sentence says why', async () => {
+      const s = fakeSocket();
+      const d = fakeDevices();
+      const gum = async (c: MediaStreamConstraints) => {
+        const exact = (k: 'audio' | 'video') => ((c[k] as MediaTrackConstraints | undefined)?.deviceId as { exact?: string } | undefined)?.exact;
+        return new FakeMediaStream((['audio', 'video'] as const).filter((k) => c[k]).map((k) => track(k, exact(k)))) as unknown as MediaStream;
+      };
+      const session = await CallSession.create({ socket: s.socket, engagementId: EID, kind: 'video', getUserMedia: gum, createDevice: d.createDevice, devices: { videoId: 'cam-1' }, encodesVideo: async () => false });
+      const oldCam = session.localStream.getVideoTracks()[0];
+      const replaced = jest.spyOn(d.last('send'), 'replaceTrack');
+      const changes: MediaStream[] = [];
+      session.on('localStream', (m) => changes.push(m));
+
+      await expect(session.switchDevice('video', 'depth-cam')).rejects.toThrow(/sends no picture the call can use; still sending/);
+      // Tried, then the old camera back on the same sender; the new track is stopped, nothing else changed.
+      expect(replaced).toHaveBeenCalledTimes(2);
+      expect(replaced.mock.calls[1][1]).toBe(oldCam);
+      expect(session.localStream.getVideoTracks()).toEqual([oldCam]);
+      expect(oldCam.readyState).toBe('live');
+      expect(session.sending.find((x) => x.source === 'camera')?.track).toBe(oldCam);
+      expect(session.deviceIds.video).toBe('cam-1');
+      expect(changes).toEqual([]);
+      session.close();
+    });
+
+    it('does not check a camera that is off (nothing is encoded then)', async () => {
+      const s = fakeSocket();
+      const d = fakeDevices();
+      let checks = 0;
+      const session = await CallSession.create({ socket: s.socket, engagementId: EID, kind: 'video', getUserMedia: media(['audio', 'video']), createDevice: d.createDevice, encodesVideo: async () => (checks++, false) });
+      await session.setCamera(false);
+      await session.switchDevice('video', 'cam-2');
+      expect(checks).toBe(0);
       session.close();
     });
 

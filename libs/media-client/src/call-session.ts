@@ -50,7 +50,35 @@ export interface CallSessionOptions {
   getDisplayMedia?: (options: DisplayMediaStreamOptions) => Promise<MediaStream>;
   /** Defaults to a mediasoup-client Device that detects the browser. For tests. */
   createDevice?: () => Device;
+  /**
+   * Whether a camera just switched to is encoded: defaults to watching the producer's framesEncoded
+   * for up to CAMERA_CHECK_MS (a depth camera, for one, gives frames WebRTC's encoder never takes).
+   */
+  encodesVideo?: (producer: types.Producer) => Promise<boolean>;
   timing?: Partial<CallTiming>;
+}
+
+/** How long a camera just chosen has to show its first encoded frames before it counts as sending nothing. */
+export const CAMERA_CHECK_MS = 3000;
+
+function framesEncoded(report: RTCStatsReport): number {
+  let n = 0;
+  report.forEach((s: { type?: string; framesEncoded?: number }) => {
+    if (s.type === 'outbound-rtp' && typeof s.framesEncoded === 'number') n += s.framesEncoded;
+  });
+  return n;
+}
+
+/** True once the producer's encoder turns out frames of the current track (polled every 200 ms). */
+async function encodesVideo(producer: types.Producer, ms = CAMERA_CHECK_MS): Promise<boolean> {
+  const start = framesEncoded(await producer.getStats());
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    if (producer.closed) return true; // nothing left to check
+    if (framesEncoded(await producer.getStats()) > start) return true;
+  }
+  return false;
 }
 
 /** How the call's media is doing, as a person would say it. */
@@ -158,6 +186,7 @@ export class CallSession {
       getUserMedia: (c: MediaStreamConstraints) => Promise<MediaStream>;
       getDisplayMedia: (o: DisplayMediaStreamOptions) => Promise<MediaStream>;
       createDevice: () => Device;
+      encodesVideo: (producer: types.Producer) => Promise<boolean>;
       timing: CallTiming;
     },
   ) {
@@ -178,6 +207,7 @@ export class CallSession {
       getUserMedia,
       getDisplayMedia,
       createDevice: options.createDevice ?? (() => new Device()),
+      encodesVideo: options.encodesVideo ?? ((producer) => encodesVideo(producer)),
       timing: { ...DEFAULT_TIMING, ...options.timing },
     });
     try {
@@ -257,7 +287,9 @@ export class CallSession {
 
   /**
    * Sends another microphone or camera: the new track replaces the old one in the same producer
-   * (nothing renegotiated, the other side's consumer goes on), the old track is stopped.
+   * (nothing renegotiated, the other side's consumer goes on), the old track is stopped. A camera
+   * whose frames the encoder does not take (no frame encoded within CAMERA_CHECK_MS while the camera
+   * is on) is given up: the old camera is sent again and the call goes on, and this throws a sentence.
    */
   async switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
     this.#assertSends('choose a microphone or camera');
@@ -279,6 +311,11 @@ export class CallSession {
       await producer.replaceTrack({ track });
       // replaceTrack puts the track on the sender; a paused producer (zeroRtpOnPause) must send nothing again.
       if (this.#paused.has(source)) producer.pause();
+      else if (kind === 'video' && old && old.readyState === 'live' && !(await this.deps.encodesVideo(producer))) {
+        if (!producer.closed && !this.#closed) await producer.replaceTrack({ track: old });
+        track.stop();
+        throw new Error(`That camera (${track.label || 'unnamed'}) sends no picture the call can use; still sending ${old.label || 'the previous camera'}.`);
+      }
     }
     if (old) {
       old.stop();

@@ -42,7 +42,7 @@ import { describeError } from '../../core/errors';
 })
 export class CallDevicesComponent {
   readonly session = input.required<CallSession>();
-  /** A device could not be started: a sentence for the panel. */
+  /** A device could not be started: a sentence for the panel ('' when a new choice clears the last one). */
   readonly failed = output<string>();
 
   protected readonly list = signal<Record<MediaKind, DeviceChoice[]>>({ audio: [], video: [] });
@@ -68,6 +68,7 @@ export class CallDevicesComponent {
     const select = event.target as HTMLSelectElement;
     const session = this.session();
     this.busy.set(true);
+    this.failed.emit('');
     try {
       await session.switchDevice(kind, select.value);
     } catch (err) {
