@@ -20,10 +20,12 @@ export default [
             { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: ['type:none'] },
             // util libs (chat client, later replayer glue, media client): protocol only.
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:protocol', 'type:util'] },
+            // libs/config-env: environment validation shared by the node services. Imports no project.
+            { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:none'] },
             // the embeddable snippet: protocol and util libs, never an app.
             { sourceTag: 'type:snippet', onlyDependOnLibsWithTags: ['type:protocol', 'type:util'] },
             // services (backend, sfu, proxy-worker) and the Angular app never import each other.
-            { sourceTag: 'scope:backend', onlyDependOnLibsWithTags: ['type:protocol', 'type:util'] },
+            { sourceTag: 'scope:backend', onlyDependOnLibsWithTags: ['type:protocol', 'type:util', 'type:config'] },
             { sourceTag: 'scope:frontend', onlyDependOnLibsWithTags: ['type:protocol', 'type:util'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:protocol', 'type:util'] },
           ],

@@ -16,6 +16,7 @@ module.exports = {
     project('cobrowse-viewer', ['<rootDir>/libs/cobrowse-viewer']),
     project('media-client', ['<rootDir>/libs/media-client']),
     project('doc-fixtures', ['<rootDir>/libs/doc-fixtures']),
+    project('config-env', ['<rootDir>/libs/config-env']),
     project('cobrowse-snippet', ['<rootDir>/libs/cobrowse-snippet']),
     project('backend', ['<rootDir>/backend']),
     project('sfu', ['<rootDir>/sfu']),

@@ -20,7 +20,7 @@ COPY libs ./libs
 COPY backend ./backend
 COPY frontend ./frontend
 # backend (project "backend" build target)
-RUN node tools/build-node.mjs backend/src libs/protocol/src
+RUN node tools/build-node.mjs backend/src libs/protocol/src libs/config-env/src
 # agent desk (project "desk" build target) → dist/frontend/desk/browser
 RUN cd frontend/desk && ng build
 # customer widget (project "cobrowse-snippet" build target) → dist/widget/widget.js

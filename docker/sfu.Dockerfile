@@ -18,7 +18,7 @@ COPY tsconfig.base.json nx.json ./
 # with OpenSSL crypto built static from the mediasoup@3.8.4 npm tarball, patched for libsrtp 2 and
 # kernel-TLS OpenSSL); the binary lands in $ENGAGE_CACHE.
 RUN bash tools/build-mediasoup-worker.sh
-RUN node tools/build-node.mjs sfu/src libs/protocol/src
+RUN node tools/build-node.mjs sfu/src libs/protocol/src libs/config-env/src
 
 FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update && apt-get install -y --no-install-recommends libssl3 libuv1 libusrsctp2 libabsl20220623 && rm -rf /var/lib/apt/lists/*

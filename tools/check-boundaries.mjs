@@ -6,6 +6,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 
 const probes = [
   { file: 'libs/protocol/src/boundary-probe.ts', code: "import { memoryStore } from '@engage/chat-client';\nexport const probe = memoryStore;\n" },
+  // Environment validation is for the node services: the Angular app may not use it, and it imports no project.
+  { file: 'frontend/desk/src/boundary-probe.ts', code: "import { port } from '@engage/config-env';\nexport const probe = port;\n" },
+  { file: 'libs/config-env/src/boundary-probe.ts', code: "import { EV } from '@engage/protocol';\nexport const probe = EV;\n" },
 ];
 spawnSync('nx', ['show', 'projects'], { stdio: 'ignore', env: { ...process.env, NX_DAEMON: 'false' } });
 let ok = true;

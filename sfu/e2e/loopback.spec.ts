@@ -44,7 +44,7 @@ describeLoopback('SFU loopback with two Chromium pages', () => {
     }
     puppeteer = ((await import('puppeteer-core')) as unknown as { default: PuppeteerNode }).default;
     tmp = mkdtempSync(path.join(os.tmpdir(), 'sfu-loopback-'));
-    execFileSync(process.execPath, ['tools/build-node.mjs', 'sfu/src'], { cwd: root, stdio: 'pipe' });
+    execFileSync(process.execPath, ['tools/build-node.mjs', 'sfu/src', 'libs/protocol/src', 'libs/config-env/src'], { cwd: root, stdio: 'pipe' });
     sfu = spawn(process.execPath, [path.join(root, 'dist/node/sfu/src/main.js')], {
       cwd: root,
       env: { ...process.env, SFU_PORT: '0', SFU_HOST: '127.0.0.1', SFU_SECRET: secret, WORKERS: '1', RTC_MIN_PORT: '45000', RTC_MAX_PORT: '45199', LOG_LEVEL: 'warn' },

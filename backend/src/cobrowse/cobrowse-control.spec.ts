@@ -1,62 +1,37 @@
-import { EV, type CobrowseView, type ControlInput, type EngagementView } from '@engage/protocol';
-import type { Principal } from '../auth/principal';
+import { EV, type CobrowseView, type ControlInput } from '@engage/protocol';
 import { ForbiddenError, InvalidPayloadError, InvalidStateError } from '../common/errors';
 import { configureLogging } from '../common/logger';
-import { EngagementBus } from '../engagements/engagement-bus';
-import type { EngagementsService, ModeChange } from '../engagements/engagements.service';
 import { validate } from '../realtime/dispatcher';
-import { CobrowseBus } from './cobrowse-bus';
 import { controlTransition } from './cobrowse-control';
 import { CONTROL_REQUEST_TIMEOUT_MS } from './cobrowse-limits';
-import { CobrowseService } from './cobrowse.service';
-import { engagementView } from '../testing/engagement-view';
+import { cobrowseEid, cobrowseEngagement, cobrowseParties, cobrowseServiceFixture } from '../testing/cobrowse-service';
 
 configureLogging('silent');
 
-const eid = '3f1c2a8e-7d4b-4c1a-9e2f-0a1b2c3d4e5f';
-const customer: Principal = { role: 'customer', engagementId: eid, name: 'Carla' };
-const agent: Principal = { role: 'agent', userId: 'u-agent', name: 'Alex' };
-const otherAgent: Principal = { role: 'agent', userId: 'u-other', name: 'Olga' };
-const supervisor: Principal = { role: 'supervisor', userId: 'u-sup', name: 'Sam' };
-
-const engagement = (state: EngagementView['state'] = 'active'): EngagementView => engagementView({ id: eid, state });
+const eid = cobrowseEid;
+const { customer, agent, otherAgent, supervisor } = cobrowseParties;
+const engagement = cobrowseEngagement;
 
 const click: ControlInput = { type: 'click', nodeId: 12, x: 40, y: 80 };
 
 function setup() {
   const journal: string[] = [];
-  const rows: ModeChange[] = [];
-  const store = {
-    recordModeChange: jest.fn(async (_id: string, change: ModeChange) => {
-      rows.push(change);
-      journal.push(`persist ${change.type}`);
-      return engagement();
-    }),
-    clearMode: jest.fn(async () => []),
-  };
-  const bus = new CobrowseBus();
+  const t = cobrowseServiceFixture({ beforePersist: (change) => void journal.push(`persist ${change.type}`) });
   const states: CobrowseView[] = [];
   const inputs: ControlInput[] = [];
   const pointers: Array<{ x: number; y: number; visible: boolean; agentName: string }> = [];
-  bus.on('state', (v) => {
+  t.bus.on('state', (v) => {
     states.push(v);
     journal.push(`broadcast ${v.status}/${v.control}`);
   });
-  bus.on('remoteInput', (m) => inputs.push(m.input));
-  bus.on('pointer', (p) => pointers.push(p));
-  const engagementBus = new EngagementBus();
-  const service = new CobrowseService(store as unknown as EngagementsService, bus, engagementBus);
-  service.onModuleInit();
-  const active = async () => {
-    await service.request(agent, engagement());
-    await service.respond(customer, engagement(), true);
-  };
+  t.bus.on('remoteInput', (m) => inputs.push(m.input));
+  t.bus.on('pointer', (p) => pointers.push(p));
   const granted = async () => {
-    await active();
-    await service.requestControl(agent, engagement());
-    await service.respondControl(customer, engagement(), true);
+    await t.active();
+    await t.service.requestControl(agent, engagement());
+    await t.service.respondControl(customer, engagement(), true);
   };
-  return { service, rows, journal, states, inputs, pointers, engagementBus, active, granted };
+  return { service: t.service, rows: t.rows, journal, states, inputs, pointers, engagementBus: t.engagementBus, active: t.active, granted };
 }
 
 afterEach(() => jest.useRealTimers());

@@ -1,42 +1,23 @@
-import { EV, LIMITS, type EngagementView, type MissingImage, type RecordedEvent, type ServerPayloads } from '@engage/protocol';
-import type { Principal } from '../auth/principal';
+import { EV, LIMITS, type MissingImage, type RecordedEvent, type ServerPayloads } from '@engage/protocol';
 import { ForbiddenError, InvalidPayloadError, InvalidStateError, RateLimitedError } from '../common/errors';
 import { configureLogging } from '../common/logger';
-import { EngagementBus } from '../engagements/engagement-bus';
-import type { EngagementsService, ModeChange } from '../engagements/engagements.service';
 import { validate } from '../realtime/dispatcher';
 import { RRWEB_FULL_SNAPSHOT, RRWEB_META } from './checkpoint';
-import { CobrowseBus } from './cobrowse-bus';
 import { MISSING_IMAGES_BURST, MISSING_IMAGES_PER_S } from './cobrowse-limits';
-import { CobrowseService } from './cobrowse.service';
-import { engagementView } from '../testing/engagement-view';
+import { cobrowseEid, cobrowseEngagement, cobrowseParties, cobrowseServiceFixture } from '../testing/cobrowse-service';
 
 configureLogging('silent');
 
-const eid = '3f1c2a8e-7d4b-4c1a-9e2f-0a1b2c3d4e5f';
-const customer: Principal = { role: 'customer', engagementId: eid, name: 'Carla' };
-const agent: Principal = { role: 'agent', userId: 'u-agent', name: 'Alex' };
-const otherAgent: Principal = { role: 'agent', userId: 'u-other', name: 'Olga' };
-const supervisor: Principal = { role: 'supervisor', userId: 'u-sup', name: 'Sam' };
-
-const engagement = (state: EngagementView['state'] = 'active'): EngagementView => engagementView({ id: eid, state });
+const eid = cobrowseEid;
+const { customer, agent, otherAgent, supervisor } = cobrowseParties;
+const engagement = cobrowseEngagement;
 const images = (n: number, from = 1): MissingImage[] => Array.from({ length: n }, (_, i) => ({ nodeId: from + i, url: `https://shop.test/account/avatar?i=${from + i}` }));
 
 function setup() {
-  const store = {
-    recordModeChange: jest.fn(async (_id: string, _change: ModeChange) => engagement()),
-    clearMode: jest.fn(async () => []),
-  };
-  const bus = new CobrowseBus();
+  const t = cobrowseServiceFixture();
   const wanted: Array<ServerPayloads['cobrowse/images-wanted']> = [];
-  bus.on('imagesWanted', (m) => wanted.push(m));
-  const service = new CobrowseService(store as unknown as EngagementsService, bus, new EngagementBus());
-  service.onModuleInit();
-  const active = async () => {
-    await service.request(agent, engagement());
-    await service.respond(customer, engagement(), true);
-  };
-  return { service, wanted, active };
+  t.bus.on('imagesWanted', (m) => wanted.push(m));
+  return { service: t.service, wanted, active: t.active };
 }
 
 const codeOf = (fn: () => unknown): string => {

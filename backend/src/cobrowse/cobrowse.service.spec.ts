@@ -1,51 +1,37 @@
-import type { CobrowseView, EngagementView, RecordedEvent } from '@engage/protocol';
+import type { CobrowseView, RecordedEvent } from '@engage/protocol';
 import type { Principal } from '../auth/principal';
 import { ForbiddenError, InvalidStateError } from '../common/errors';
 import { configureLogging } from '../common/logger';
-import { EngagementBus } from '../engagements/engagement-bus';
-import type { EngagementsService, ModeChange } from '../engagements/engagements.service';
 import { RRWEB_FULL_SNAPSHOT, RRWEB_META } from './checkpoint';
-import { CobrowseBus } from './cobrowse-bus';
 import { CHECKPOINT_SOFT_EVENTS, REQUEST_TIMEOUT_MS, SNAPSHOT_ASK_INTERVAL_MS } from './cobrowse-limits';
-import { CobrowseService } from './cobrowse.service';
-import { engagementView } from '../testing/engagement-view';
+import { cobrowseEid, cobrowseEngagement, cobrowseParties, cobrowseServiceFixture } from '../testing/cobrowse-service';
 
 configureLogging('silent');
 
-const eid = '3f1c2a8e-7d4b-4c1a-9e2f-0a1b2c3d4e5f';
-const customer: Principal = { role: 'customer', engagementId: eid, name: 'Carla' };
+const eid = cobrowseEid;
+const { customer, agent, otherAgent, supervisor } = cobrowseParties;
 const otherCustomer: Principal = { role: 'customer', engagementId: '00000000-0000-4000-8000-000000000009', name: 'Eve' };
-const agent: Principal = { role: 'agent', userId: 'u-agent', name: 'Alex' };
-const otherAgent: Principal = { role: 'agent', userId: 'u-other', name: 'Olga' };
-const supervisor: Principal = { role: 'supervisor', userId: 'u-sup', name: 'Sam' };
 const admin: Principal = { role: 'admin', userId: 'u-admin', name: 'Ada' };
-
-const engagement = (state: EngagementView['state'] = 'active'): EngagementView => engagementView({ id: eid, state });
+const engagement = cobrowseEngagement;
 
 const ev = (type: number, n = 0): RecordedEvent => ({ type, timestamp: n, data: { n } });
 
 /** A focused fake of EngagementsService.recordModeChange that logs into the same journal as the bus. */
 function setup() {
   const journal: string[] = [];
-  const rows: ModeChange[] = [];
   let failNext = false;
   let hold = false;
   let release: (() => void) | undefined;
-  const store = {
-    recordModeChange: jest.fn(async (_id: string, change: ModeChange) => {
+  const { service, bus, store, rows, engagementBus, active } = cobrowseServiceFixture({
+    beforePersist: async (change) => {
       if (release === undefined && hold) await new Promise<void>((r) => (release = r));
       if (failNext) {
         failNext = false;
         throw new InvalidStateError('This engagement has ended.');
       }
-      rows.push(change);
       journal.push(`persist ${change.type} ${change.mode}`);
-      return engagement();
-    }),
-    clearMode: jest.fn(async () => []),
-  };
-  const bus = new CobrowseBus();
-  const engagementBus = new EngagementBus();
+    },
+  });
   const states: CobrowseView[] = [];
   const batches: RecordedEvent[][] = [];
   let asks = 0;
@@ -55,12 +41,6 @@ function setup() {
   });
   bus.on('events', (b) => batches.push(b.events));
   bus.on('snapshotNeeded', () => asks++);
-  const service = new CobrowseService(store as unknown as EngagementsService, bus, engagementBus);
-  service.onModuleInit();
-  const active = async () => {
-    await service.request(agent, engagement());
-    await service.respond(customer, engagement(), true);
-  };
   return {
     service,
     bus,

@@ -1,16 +1,7 @@
 import path from 'node:path';
 import { DOC_LIMITS, type IceServer } from '@engage/protocol';
+import { ConfigError, logLevel, parseEnv, port, positiveInt } from '@engage/config-env';
 import { z } from 'zod';
-
-const port = (name: string) =>
-  z.coerce
-    .number({ error: `${name} must be a port number` })
-    .int(`${name} must be a whole number`)
-    .min(0, `${name} must be between 0 and 65535`)
-    .max(65535, `${name} must be between 0 and 65535`);
-
-const positiveInt = (name: string) =>
-  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be greater than 0`);
 
 const bool = (name: string) =>
   z
@@ -56,11 +47,7 @@ export const envSchema = z.object({
   CHAT_RATE_PER_S: positiveInt('CHAT_RATE_PER_S').default(50),
   CHAT_BURST: positiveInt('CHAT_BURST').default(100),
   WRITE_QUEUE_MAX: positiveInt('WRITE_QUEUE_MAX').default(2000),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
-    })
-    .default('info'),
+  LOG_LEVEL: logLevel().default('info'),
   SEED_DEMO: bool('SEED_DEMO').default(true),
   STATIC_DIR: z.string().trim().min(1).optional(),
   WIDGET_FILE: z.string().trim().min(1).optional(),
@@ -151,7 +138,7 @@ export interface DocumentsConfig {
   storageDir: string;
 }
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 const iceServersSchema = z.array(
   z.object({
@@ -210,18 +197,8 @@ function origin(value: string, name: string): string {
  * Throws ConfigError with one sentence per bad variable.
  */
 export function loadConfig(env: Record<string, string | undefined>, dirs: { cwd: string; repoRoot: string }): Config {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => {
-      const name = String(i.path[0] ?? 'environment');
-      // Secrets are never echoed back.
-      const got = name === 'SFU_SECRET' || name === 'JWT_SECRET' || name === 'PROXY_SECRET' || name === 'DOC_URL_SECRET' || name === 'TURN_SECRET' ? undefined : cleaned[name];
-      return `Invalid setting ${name}: ${i.message}${got !== undefined ? ` (got "${got}")` : ''}.`;
-    });
-    throw new ConfigError(lines.join(' '));
-  }
-  const e = parsed.data;
+  // Secrets are never echoed back.
+  const { data: e } = parseEnv(envSchema, env, { secrets: ['SFU_SECRET', 'JWT_SECRET', 'PROXY_SECRET', 'DOC_URL_SECRET', 'TURN_SECRET'] });
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
   const allowedOrigins = e.ALLOWED_ORIGINS
     ? e.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean).map((s) => origin(s, 'ALLOWED_ORIGINS'))

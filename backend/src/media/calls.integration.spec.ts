@@ -24,7 +24,7 @@ const vp8 = (ssrc: number) => ({ codecs: [{ mimeType: 'video/VP8', payloadType: 
 
 /** The built SFU (dist/node) as its own process, as `npm start` runs it; resolves its URL once READY. */
 async function startSfu(port = 0): Promise<{ url: string; proc: ChildProcess }> {
-  if (port === 0) execFileSync(process.execPath, ['tools/build-node.mjs', 'sfu/src', 'libs/protocol/src'], { cwd: root, stdio: 'pipe' });
+  if (port === 0) execFileSync(process.execPath, ['tools/build-node.mjs', 'sfu/src', 'libs/protocol/src', 'libs/config-env/src'], { cwd: root, stdio: 'pipe' });
   const proc = spawn(process.execPath, [path.join(root, 'dist/node/sfu/src/main.js')], {
     cwd: root,
     env: { ...process.env, SFU_PORT: String(port), SFU_HOST: '127.0.0.1', SFU_SECRET: secret, WORKERS: '2', RTC_MIN_PORT: '47000', RTC_MAX_PORT: '47199', LOG_LEVEL: 'warn' },

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import type { CallView, SfuNotification } from '@engage/protocol';
+import type { CallView } from '@engage/protocol';
 import { ForbiddenError, InvalidPayloadError, InvalidStateError, NotFoundError } from '../common/errors';
 import { configureLogging } from '../common/logger';
 import { AppConfig } from '../config/app-config';
@@ -10,7 +9,8 @@ import type { EngagementsService } from '../engagements/engagements.service';
 import { CallsService, type CallParticipant } from './calls.service';
 import { callTransition, NO_CALL } from './call-state';
 import { MediaBus, type MediaNotice } from './media-bus';
-import { SfuRequestError, type SfuClient } from './sfu-client';
+import { SfuRequestError } from './sfu-client';
+import { fakeSfu } from '../testing/fake-sfu';
 
 configureLogging('silent');
 
@@ -28,21 +28,7 @@ function setup(extraConfig: Record<string, unknown> = {}) {
       return {};
     }),
   };
-  let n = 0;
-  const sfu = {
-    join: jest.fn(async () => ({ routerRtpCapabilities: { codecs: [] }, producers: [] })),
-    closePeer: jest.fn(async () => undefined),
-    closeRoom: jest.fn(async () => undefined),
-    createTransport: jest.fn(async () => ({ id: `t${++n}`, iceParameters: {}, iceCandidates: [], dtlsParameters: {} })),
-    produce: jest.fn(async () => ({ producerId: `p${++n}` })),
-    consume: jest.fn(async (_e: string, _p: string, req: { producerId: string }) => ({ id: `c${++n}`, producerId: req.producerId, kind: 'audio', rtpParameters: {}, producerPaused: false })),
-    setProducerPaused: jest.fn(async () => ({})),
-    restartIce: jest.fn(async () => ({ iceParameters: { usernameFragment: 'new', password: 'pw' } })),
-    closeProducer: jest.fn(async () => undefined),
-    openEvents: jest.fn(() => events),
-    room: jest.fn(async (engagementId: string) => ({ engagementId, workerPid: 1, peers: [] })),
-  };
-  const events = Object.assign(new EventEmitter<{ notification: [SfuNotification]; connected: [] }>(), { close: jest.fn() });
+  const { sfu, events, client } = fakeSfu();
   const notices: MediaNotice[] = [];
   const bus = new MediaBus();
   const states: CallView[] = [];
@@ -50,7 +36,7 @@ function setup(extraConfig: Record<string, unknown> = {}) {
   bus.on('notice', (n) => notices.push(n));
   const engagementBus = new EngagementBus();
   const config = new AppConfig({ iceServers: [{ urls: 'stun:stun.example.org' }], ...extraConfig } as unknown as Config);
-  const calls = new CallsService(engagements as unknown as EngagementsService, engagementBus, bus, config, sfu as unknown as SfuClient);
+  const calls = new CallsService(engagements as unknown as EngagementsService, engagementBus, bus, config, client);
   calls.onModuleInit();
   return { calls, sfu, audit, states, engagementBus, events, notices, engagements };
 }

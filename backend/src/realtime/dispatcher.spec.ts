@@ -1,5 +1,4 @@
-import { EV, LIMITS, type Ack } from '@engage/protocol';
-import pino from 'pino';
+import { EV, LIMITS } from '@engage/protocol';
 import type { Principal } from '../auth/principal';
 import { ForbiddenError } from '../common/errors';
 import { MetricsService } from '../metrics/metrics.service';
@@ -11,8 +10,7 @@ import type { QueueHandler } from './handlers/queue.handler';
 import type { MediaHandler } from './handlers/media.handler';
 import type { ProxyHandler } from './handlers/proxy.handler';
 import type { DocumentsHandler } from './handlers/documents.handler';
-import type { SocketContext } from './socket-context';
-import { TokenBucket } from './token-bucket';
+import { dispatchForAck, fakeSocketContext } from '../testing/socket-context';
 
 const eid = '3f1c2a8e-7d4b-4c1a-9e2f-0a1b2c3d4e5f';
 
@@ -33,28 +31,8 @@ function setup(opts: { burst?: number; recordBurst?: number } = {}) {
     { handle: jest.fn(async () => ({})) } as unknown as DocumentsHandler,
   );
   const principal: Principal = { role: 'customer', engagementId: eid, name: 'C' };
-  const ctx = {
-    id: 's1',
-    principal,
-    log: pino({ level: 'silent' }),
-    bucket: new TokenBucket(1, opts.burst ?? 100, () => 0),
-    recordBucket: new TokenBucket(1, opts.recordBurst ?? 100, () => 0),
-    recordBytes: new TokenBucket(1, 1e9, () => 0),
-    engagements: new Set([eid]),
-    joinEngagement: jest.fn(),
-    leaveEngagement: jest.fn(),
-    joinStaff: jest.fn(),
-    joinWatchers: jest.fn(),
-    leaveWatchers: jest.fn(),
-    toOthers: jest.fn(),
-    emit: jest.fn(),
-    disconnect: jest.fn(),
-  } satisfies SocketContext;
-  const send = async (event: unknown, payload?: unknown): Promise<Ack<unknown>> => {
-    let reply: Ack<unknown> | undefined;
-    await dispatcher.dispatch(ctx, event, [payload, (r: Ack<unknown>) => (reply = r)]);
-    return reply!;
-  };
+  const ctx = fakeSocketContext(principal, { engagementId: eid, burst: opts.burst, recordBurst: opts.recordBurst });
+  const send = (event: unknown, payload?: unknown) => dispatchForAck(dispatcher, ctx, event, payload);
   return { chat, engagement, queue, cobrowse, media, ctx, send };
 }
 

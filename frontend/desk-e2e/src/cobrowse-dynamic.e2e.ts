@@ -1,12 +1,11 @@
-import { EngageSocket } from '@engage/chat-client';
-import { EV, type CobrowseView, type RecordedEvent } from '@engage/protocol';
-import type { Frame, Page } from 'puppeteer-core';
-import { loginAgent, openAsCustomer } from './support/api';
+import type { EngageSocket } from '@engage/chat-client';
+import { EV, type RecordedEvent } from '@engage/protocol';
+import type { Page } from 'puppeteer-core';
 import { openParty, screenshot } from './support/browser';
-import { replayFrame, waitInReplay } from './support/cobrowse';
-import { DEMO_AGENT, DEMO_SUPERVISOR, loginToDesk, tid, waitForText } from './support/desk';
+import { acceptWidgetChat, canaries, replayFrame, scriptedCustomerSharing, socketsClosedAfterAll, tapCobrowse, untilReplay, waitInReplay } from './support/cobrowse';
+import { tid, waitForText } from './support/desk';
 import { useStack } from './support/stack';
-import { openWidgetChat, w, waitForWidgetText } from './support/widget';
+import { openWidgetChat, w } from './support/widget';
 
 const GIFT_CODE = 'GIFT-7781-QZX';
 const HEIGHT = 'tall-6612-secret';
@@ -14,32 +13,14 @@ const PAYMENT_TEXT = 'Mastercard ending 5454';
 
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 
-/** Polls `fn` in the replayed page until `ok` accepts its result. */
-async function untilReplay<A, T>(agent: Page, what: string, fn: (arg: A) => T, arg: A, ok: (v: T) => boolean, timeout = 15_000): Promise<T> {
-  const start = Date.now();
-  let last: T | undefined;
-  for (;;) {
-    const frame: Frame | null = await replayFrame(agent).catch(() => null);
-    if (frame) {
-      try {
-        last = (await frame.evaluate(fn as never, arg as never)) as T;
-        if (ok(last)) return last;
-      } catch {
-        // the replay is being rebuilt (a new page); look again
-      }
-    }
-    if (Date.now() - start > timeout) {
-      await screenshot(agent, 'failed-cobrowse-dynamic');
-      throw new Error(`the replay never showed ${what}; last seen: ${JSON.stringify(last)?.slice(0, 400)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Evaluates `fn(arg)` in the replayed page until `ok` accepts its result. */
+const untilReplayed = <A, T>(agent: Page, what: string, fn: (arg: A) => T, arg: A, ok: (v: T) => boolean): Promise<T> =>
+  untilReplay(agent, what, async (frame) => (await frame.evaluate(fn as never, arg as never)) as T, ok, { failShot: 'failed-cobrowse-dynamic' });
 
 /** The replay's text of an element equals the customer's. */
 async function replayMatches(customer: Page, agent: Page, selector: string): Promise<string> {
   const want = squash(await customer.$eval(selector, (e) => e.textContent ?? ''));
-  await untilReplay(agent, `the customer's ${selector} text "${want.slice(0, 80)}"`, (s: string) => document.querySelector(s)?.textContent ?? '', selector, (t) => squash(t) === want);
+  await untilReplayed(agent, `the customer's ${selector} text "${want.slice(0, 80)}"`, (s: string) => document.querySelector(s)?.textContent ?? '', selector, (t) => squash(t) === want);
   return want;
 }
 
@@ -53,18 +34,6 @@ const replayPixel = ([index, x, y]: [number, number, number]) => {
 const near = (rgba: number[] | null, rgb: [number, number, number], tolerance = 16) =>
   !!rgba && rgba[3] > 240 && rgb.every((v, i) => Math.abs(rgba[i] - v) <= tolerance);
 
-async function tapEngagement(platform: { url: string }, engagementId: string, sockets: EngageSocket[]): Promise<RecordedEvent[]> {
-  const { token } = await loginAgent(platform.url, DEMO_SUPERVISOR);
-  const tap = EngageSocket.connect({ url: platform.url, token, websocketOnly: true });
-  sockets.push(tap);
-  await new Promise<void>((resolve) => tap.onStatus((s) => s === 'connected' && resolve()));
-  await tap.request(EV.engagementJoin, { engagementId });
-  const wire: RecordedEvent[] = [];
-  tap.on(EV.cobrowseEvents, (m) => m.engagementId === engagementId && wire.push(...m.events));
-  await tap.request(EV.cobrowseWatch, { engagementId });
-  return wire;
-}
-
 /** Customer (on `path` of the demo site) chats, the agent accepts and asks to co-browse, the customer allows. */
 async function shareDemoPage(
   stack: ReturnType<typeof useStack>,
@@ -77,13 +46,8 @@ async function shareDemoPage(
   const agent = (await openParty(browser)).page;
   await customer.goto(`${platform.demoUrl}${path}`, { waitUntil: 'load' });
   await openWidgetChat(customer, name);
-  await loginToDesk(agent, platform.url, DEMO_AGENT);
-  await waitForText(agent, 'queue-item', name);
-  await agent.locator(`${tid('queue-item')} ${tid('accept')}`).click();
-  await waitForWidgetText(customer, 'status', DEMO_AGENT.name);
-  const engagementId = await agent.$$eval(tid('engagement-item'), (items, n) => items.find((e) => (e.textContent ?? '').includes(n))?.getAttribute('data-engagement-id') ?? '', name);
-  expect(engagementId).not.toBe('');
-  const wire = await tapEngagement(platform, engagementId, sockets);
+  const engagementId = await acceptWidgetChat(agent, customer, platform.url, name);
+  const wire = await tapCobrowse(platform.url, engagementId, sockets);
   await agent.locator(tid('mode-tab-direct')).click();
   await customer.locator(w('cobrowse-allow')).click();
   await customer.waitForSelector(`${w('cobrowse-banner')}:not([hidden])`);
@@ -91,11 +55,7 @@ async function shareDemoPage(
 }
 
 describe('direct co-browse of dynamic pages: SPA routes, shadow DOM, iframes, canvas, animations', () => {
-  const sockets: EngageSocket[] = [];
-  // Before the stack stops (hooks run in order).
-  afterAll(() => {
-    for (const s of sockets) s.close();
-  });
+  const sockets = socketsClosedAfterAll(); // before the stack stops
   const stack = useStack();
 
   it('follows history.pushState routes of a single-page app, and pauses on a protected route', async () => {
@@ -144,23 +104,23 @@ describe('direct co-browse of dynamic pages: SPA routes, shadow DOM, iframes, ca
 
     // Shadow DOM: the web component's text is in the replay and follows changes.
     const shadowText = () => document.querySelector('nw-stock')?.shadowRoot?.textContent ?? '';
-    await untilReplay(agent, 'the web component text', shadowText, undefined, (t) => t.includes('In stock: 12 left'));
+    await untilReplayed(agent, 'the web component text', shadowText, undefined, (t) => t.includes('In stock: 12 left'));
     await customer.locator('nw-stock >>> [data-testid="reserve"]').click();
-    await untilReplay(agent, 'the updated web component text', shadowText, undefined, (t) => t.includes('In stock: 11 left'));
+    await untilReplayed(agent, 'the updated web component text', shadowText, undefined, (t) => t.includes('In stock: 11 left'));
 
     // Same-origin iframe: its document is in the replay and follows changes.
     const frameText = () => document.querySelector('iframe')?.contentDocument?.body?.textContent ?? '';
-    await untilReplay(agent, 'the iframe text', frameText, undefined, (t) => squash(t).includes('Selected size: M'));
+    await untilReplayed(agent, 'the iframe text', frameText, undefined, (t) => squash(t).includes('Selected size: M'));
     const sizeFrame = customer.frames().find((f) => f.url().endsWith('/lab/frame'));
     expect(sizeFrame).toBeDefined();
     await sizeFrame!.click('button[data-size="L"]');
-    await untilReplay(agent, 'the updated iframe text', frameText, undefined, (t) => squash(t).includes('Selected size: L'));
+    await untilReplayed(agent, 'the updated iframe text', frameText, undefined, (t) => squash(t).includes('Selected size: L'));
 
     // Fields inside the shadow root and the iframe are masked like any other: the replay shows
     // asterisks and the value never reaches the backend.
     await customer.locator('nw-stock >>> [data-testid="gift-code"]').fill(GIFT_CODE);
     await sizeFrame!.locator(tid('frame-height')).fill(HEIGHT);
-    await untilReplay(
+    await untilReplayed(
       agent,
       'masked values in the shadow root and the iframe',
       () => [
@@ -172,16 +132,16 @@ describe('direct co-browse of dynamic pages: SPA routes, shadow DOM, iframes, ca
     );
 
     // Canvas: the colour drawn before sharing arrives with the page, a repaint arrives as a sampled frame.
-    await untilReplay(agent, 'the red swatch', replayPixel, [0, 80, 40] as [number, number, number], (p) => near(p, [0xd2, 0x2f, 0x27]));
+    await untilReplayed(agent, 'the red swatch', replayPixel, [0, 80, 40] as [number, number, number], (p) => near(p, [0xd2, 0x2f, 0x27]));
     await customer.click(tid('paint-blue'));
-    await untilReplay(agent, 'the blue swatch', replayPixel, [0, 80, 40] as [number, number, number], (p) => near(p, [0x1f, 0x5f, 0xd6]));
+    await untilReplayed(agent, 'the blue swatch', replayPixel, [0, 80, 40] as [number, number, number], (p) => near(p, [0x1f, 0x5f, 0xd6]));
     // The private signature canvas (data-cobrowse="private") is an empty box: never sampled, never snapshotted.
     expect(await customer.$eval(tid('signature'), (c) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(80, 40, 1, 1).data))).toEqual([0x1f, 0x5f, 0xd6, 255]);
     const signature = await (await replayFrame(agent)).evaluate(replayPixel, [1, 80, 40] as [number, number, number]);
     expect(signature === null || signature[3] === 0).toBe(true);
 
     // CSS animations play in the replay (the stylesheet is mirrored).
-    await untilReplay(agent, 'the animated badge', () => {
+    await untilReplayed(agent, 'the animated badge', () => {
       const el = document.querySelector('.pulse');
       return el ? getComputedStyle(el).animationName : '';
     }, undefined, (name) => name === 'nw-pulse');
@@ -200,23 +160,11 @@ describe('direct co-browse of dynamic pages: SPA routes, shadow DOM, iframes, ca
 
   it('a forged canvas event draws at most an image and runs nothing on the desk', async () => {
     const { platform, browser } = stack;
-    const session = await openAsCustomer(platform.url, platform.demoUrl, 'Mallory');
-    const agent = (await openParty(browser)).page;
-    await loginToDesk(agent, platform.url, DEMO_AGENT);
-    await waitForText(agent, 'queue-item', 'Mallory');
-    await agent.locator(`${tid('queue-item')} ${tid('accept')}`).click();
-    const customer = EngageSocket.connect({ url: platform.url, token: session.customerToken, websocketOnly: true });
-    sockets.push(customer);
-    await new Promise<void>((resolve) => customer.onStatus((s) => s === 'connected' && resolve()));
-    const states: CobrowseView[] = [];
-    customer.on(EV.cobrowseState, (v) => states.push(v));
-    await agent.locator(tid('mode-tab-direct')).click();
-    const start = Date.now();
-    while (!states.some((v) => v.status === 'requesting')) {
-      if (Date.now() - start > 10_000) throw new Error('no consent request reached the customer');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await customer.request(EV.cobrowseRespond, { engagementId: session.engagement.id, accept: true });
+    const {
+      session,
+      agent: { page: agent },
+      customer,
+    } = await scriptedCustomerSharing(platform, browser, 'Mallory', sockets);
 
     // A real green PNG frame, and frames that try to carry script.
     const greenPng = await agent.evaluate(() => {
@@ -272,11 +220,9 @@ describe('direct co-browse of dynamic pages: SPA routes, shadow DOM, iframes, ca
     await customer.request(EV.cobrowseRecord, { engagementId: session.engagement.id, events });
     await waitInReplay(agent, 'Forged canvas');
     // The genuine image frame is painted: the painter works from the desk, with no script in the replay.
-    await untilReplay(agent, 'the green forged frame', replayPixel, [0, 20, 20] as [number, number, number], (p) => near(p, [0, 0xc0, 0], 4));
+    await untilReplayed(agent, 'the green forged frame', replayPixel, [0, 20, 20] as [number, number, number], (p) => near(p, [0, 0xc0, 0], 4));
     await new Promise((r) => setTimeout(r, 800));
-    const found: unknown[] = [];
-    for (const f of agent.frames()) found.push(await f.evaluate(() => (window as unknown as { __canary?: string }).__canary ?? null).catch(() => null));
-    expect(found.filter((c) => c !== null)).toEqual([]);
+    expect(await canaries(agent)).toEqual([]);
     // The odd command's PNG never reached the second canvas (an SVG image drawn there runs no script).
     const second = await (await replayFrame(agent)).evaluate(replayPixel, [1, 20, 20] as [number, number, number]);
     expect(near(second, [0, 0xc0, 0], 40)).toBe(false);

@@ -1,12 +1,10 @@
-import { EngageSocket } from '@engage/chat-client';
-import { EV, type RecordedEvent } from '@engage/protocol';
-import type { Frame, HTTPRequest, Page } from 'puppeteer-core';
-import { loginAgent } from './support/api';
+import type { RecordedEvent } from '@engage/protocol';
+import type { HTTPRequest, Page } from 'puppeteer-core';
 import { openParty, screenshot } from './support/browser';
-import { replayFrame, waitInReplay } from './support/cobrowse';
-import { DEMO_AGENT, DEMO_SUPERVISOR, loginToDesk, tid, waitForText } from './support/desk';
+import { acceptWidgetChat, replayFrame, socketsClosedAfterAll, tapCobrowse, untilReplay, waitInReplay } from './support/cobrowse';
+import { tid } from './support/desk';
 import { useStack } from './support/stack';
-import { openWidgetChat, w, waitForWidgetText } from './support/widget';
+import { openWidgetChat, w } from './support/widget';
 
 // The avatar the demo shop draws (backend/src/demo-site/demo-images.ts): a cream disc on orange.
 const AVATAR_BACKGROUND = [0xd9, 0x5d, 0x1e];
@@ -32,26 +30,8 @@ const imageIn = (selector: string): ImageState => {
 
 const near = (rgba: number[] | null, rgb: number[], tolerance = 12) => !!rgba && rgba[3] > 240 && rgb.every((v, i) => Math.abs(rgba[i] - v) <= tolerance);
 
-async function untilReplay<T>(agent: Page, what: string, fn: (frame: Frame) => Promise<T>, ok: (v: T) => boolean, timeout = 15_000): Promise<T> {
-  const start = Date.now();
-  let last: T | undefined;
-  for (;;) {
-    const frame: Frame | null = await replayFrame(agent).catch(() => null);
-    if (frame) {
-      try {
-        last = await fn(frame);
-        if (ok(last)) return last;
-      } catch {
-        // the replay is being rebuilt; look again
-      }
-    }
-    if (Date.now() - start > timeout) {
-      await screenshot(agent, 'failed-cobrowse-images');
-      throw new Error(`the replay never showed ${what}; last seen: ${JSON.stringify(last)?.slice(0, 400)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const untilImage = (agent: Page, what: string, selector: string) =>
+  untilReplay(agent, what, (f) => f.evaluate(imageIn, selector), (s) => s.loaded, { failShot: 'failed-cobrowse-images' });
 
 /** The rrweb id of the element whose attribute `name` ends with `suffix`, from the full snapshots on the wire. */
 function nodeIdOf(wire: RecordedEvent[], name: string, suffix: string): number | null {
@@ -84,10 +64,7 @@ function inlinedSrcs(wire: RecordedEvent[], id: number): string[] {
 }
 
 describe('direct co-browse: images that need the customer’s cookies', () => {
-  const sockets: EngageSocket[] = [];
-  afterAll(() => {
-    for (const s of sockets) s.close();
-  });
+  const sockets = socketsClosedAfterAll(); // before the stack stops
   const stack = useStack();
 
   it('the agent sees the customer’s private avatar sent from their page, never the masked photo ID, and a reloaded desk gets it from the checkpoint', async () => {
@@ -118,29 +95,17 @@ describe('direct co-browse: images that need the customer’s cookies', () => {
     expect((await customer.page.evaluate(imageIn, tid('id-photo'))).loaded).toBe(true);
     await openWidgetChat(customer.page, 'Dana');
 
-    await loginToDesk(agent.page, platform.url, DEMO_AGENT);
-    await waitForText(agent.page, 'queue-item', 'Dana');
-    await agent.page.locator(`${tid('queue-item')} ${tid('accept')}`).click();
-    await waitForWidgetText(customer.page, 'status', DEMO_AGENT.name);
-    const engagementId = await agent.page.$$eval(tid('engagement-item'), (items) => items.find((e) => (e.textContent ?? '').includes('Dana'))?.getAttribute('data-engagement-id') ?? '');
-    expect(engagementId).not.toBe('');
+    const engagementId = await acceptWidgetChat(agent.page, customer.page, platform.url, 'Dana');
 
     // A supervisor's socket watches what the backend relays (and keeps in the checkpoint).
-    const { token } = await loginAgent(platform.url, DEMO_SUPERVISOR);
-    const tap = EngageSocket.connect({ url: platform.url, token, websocketOnly: true });
-    sockets.push(tap);
-    await new Promise<void>((resolve) => tap.onStatus((s) => s === 'connected' && resolve()));
-    await tap.request(EV.engagementJoin, { engagementId });
-    const wire: RecordedEvent[] = [];
-    tap.on(EV.cobrowseEvents, (m) => m.engagementId === engagementId && wire.push(...m.events));
-    await tap.request(EV.cobrowseWatch, { engagementId });
+    const wire = await tapCobrowse(platform.url, engagementId, sockets);
 
     await agent.page.locator(tid('mode-tab-direct')).click();
     await customer.page.locator(w('cobrowse-allow')).click();
     await waitInReplay(agent.page, 'Signed in as Dana');
 
     // The avatar appears in the agent's replay: the customer's page sent it, drawn from their copy.
-    const shown = await untilReplay(agent.page, 'the avatar', (f) => f.evaluate(imageIn, tid('account-avatar')), (s) => s.loaded);
+    const shown = await untilImage(agent.page, 'the avatar', tid('account-avatar'));
     expect(shown).toMatchObject({ loaded: true, width: 96, scheme: 'data:' });
     expect(near(shown.corner, AVATAR_BACKGROUND)).toBe(true);
     expect(near(shown.centre, AVATAR_DISC)).toBe(true);
@@ -179,7 +144,7 @@ describe('direct co-browse: images that need the customer’s cookies', () => {
     const inlinedBefore = sent.length;
     await agent.page.reload({ waitUntil: 'load' });
     await waitInReplay(agent.page, 'Signed in as Dana');
-    const again = await untilReplay(agent.page, 'the avatar after a reload', (f) => f.evaluate(imageIn, tid('account-avatar')), (s) => s.loaded);
+    const again = await untilImage(agent.page, 'the avatar after a reload', tid('account-avatar'));
     expect(again.scheme).toBe('data:');
     expect(near(again.corner, AVATAR_BACKGROUND)).toBe(true);
     await new Promise((r) => setTimeout(r, 500));

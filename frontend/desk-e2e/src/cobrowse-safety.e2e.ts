@@ -1,16 +1,9 @@
-import { EngageSocket } from '@engage/chat-client';
-import { EV, type CobrowseView, type RecordedEvent } from '@engage/protocol';
-import type { Page } from 'puppeteer-core';
-import { loginAgent, openAsCustomer } from './support/api';
+import { EV, type RecordedEvent } from '@engage/protocol';
 import { openParty, screenshot } from './support/browser';
-import { replayFrame, waitInReplay } from './support/cobrowse';
-import { DEMO_AGENT, DEMO_SUPERVISOR, loginToDesk, tid, waitForText } from './support/desk';
+import { acceptWidgetChat, canaries, replayFrame, scriptedCustomerSharing, socketsClosedAfterAll, tapCobrowse, waitInReplay } from './support/cobrowse';
+import { DEMO_SUPERVISOR, loginToDesk, tid, waitForText } from './support/desk';
 import { useStack } from './support/stack';
-import { openWidgetChat, w, waitForWidgetText } from './support/widget';
-
-function connected(s: EngageSocket): Promise<void> {
-  return new Promise((resolve) => s.onStatus((st) => st === 'connected' && resolve()));
-}
+import { openWidgetChat, w } from './support/widget';
 
 /** A page that would run script in every way rrweb's DOM could carry it, if the replay let it. */
 function forgedPage(now: number, origin: string): RecordedEvent[] {
@@ -56,41 +49,14 @@ function forgedPage(now: number, origin: string): RecordedEvent[] {
   ];
 }
 
-async function canaries(page: Page): Promise<unknown[]> {
-  const found: unknown[] = [];
-  for (const frame of page.frames()) found.push(await frame.evaluate(() => (window as unknown as { __canary?: string }).__canary ?? null).catch(() => null));
-  return found.filter((c) => c !== null);
-}
-
 describe('direct co-browse is safe for the agent and private for the customer', () => {
-  const sockets: EngageSocket[] = [];
-  // Before the stack stops (hooks run in order).
-  afterAll(() => {
-    for (const s of sockets) s.close();
-  });
+  const sockets = socketsClosedAfterAll(); // before the stack stops
   const stack = useStack();
 
   it('forged recordings run nothing on the desk', async () => {
     const { platform, browser } = stack;
-    const session = await openAsCustomer(platform.url, platform.demoUrl, 'Mallory');
-    const agent = await openParty(browser);
-    await loginToDesk(agent.page, platform.url, DEMO_AGENT);
-    await waitForText(agent.page, 'queue-item', 'Mallory');
-    await agent.page.locator(`${tid('queue-item')} ${tid('accept')}`).click();
-
     // The "customer" is a script holding a real customer token: it consents, then sends forged DOM.
-    const customer = EngageSocket.connect({ url: platform.url, token: session.customerToken, websocketOnly: true });
-    sockets.push(customer);
-    await connected(customer);
-    const states: CobrowseView[] = [];
-    customer.on(EV.cobrowseState, (v) => states.push(v));
-    await agent.page.locator(tid('mode-tab-direct')).click();
-    const start = Date.now();
-    while (!states.some((v) => v.status === 'requesting')) {
-      if (Date.now() - start > 10_000) throw new Error('no consent request reached the customer');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await customer.request(EV.cobrowseRespond, { engagementId: session.engagement.id, accept: true });
+    const { session, agent, customer } = await scriptedCustomerSharing(platform, browser, 'Mallory', sockets);
     await customer.request(EV.cobrowseRecord, { engagementId: session.engagement.id, events: forgedPage(Date.now(), platform.url) });
 
     await waitInReplay(agent.page, 'Forged page');
@@ -120,28 +86,14 @@ describe('direct co-browse is safe for the agent and private for the customer', 
     expect(cardOnFile.length).toBeGreaterThan(3);
     await openWidgetChat(customer.page, 'Priya');
 
-    await loginToDesk(agent.page, platform.url, DEMO_AGENT);
-    await waitForText(agent.page, 'queue-item', 'Priya');
-    await agent.page.locator(`${tid('queue-item')} ${tid('accept')}`).click();
-    await waitForWidgetText(customer.page, 'status', DEMO_AGENT.name);
-    const engagementId = await agent.page.$$eval(tid('engagement-item'), (items) =>
-      items.find((e) => (e.textContent ?? '').includes('Priya'))?.getAttribute('data-engagement-id') ?? '',
-    );
-    expect(engagementId).not.toBe('');
+    const engagementId = await acceptWidgetChat(agent.page, customer.page, platform.url, 'Priya');
 
     // First request (going to the customer's page asks): declined, and the agent is told.
     await agent.page.locator(tid('mode-tab-direct')).click();
     await customer.page.locator(w('cobrowse-decline')).click();
     await waitForText(agent.page, 'cobrowse-status', 'declined');
 
-    const { token } = await loginAgent(platform.url, DEMO_SUPERVISOR);
-    const tap = EngageSocket.connect({ url: platform.url, token, websocketOnly: true });
-    sockets.push(tap);
-    await connected(tap);
-    await tap.request(EV.engagementJoin, { engagementId });
-    const wire: RecordedEvent[] = [];
-    tap.on(EV.cobrowseEvents, (m) => m.engagementId === engagementId && wire.push(...m.events));
-    await tap.request(EV.cobrowseWatch, { engagementId });
+    const wire = await tapCobrowse(platform.url, engagementId, sockets);
 
     // Second request: allowed. The private block arrives only as an empty box.
     await agent.page.locator(tid('cobrowse-start')).click();

@@ -1,20 +1,11 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { ConfigError, logLevel, parseEnv, port, positiveInt } from '@engage/config-env';
 import { z } from 'zod';
 
 /** The mediasoup version whose worker tools/build-mediasoup-worker.sh builds and caches. */
 export const MEDIASOUP_VERSION = '3.16.0';
-
-const port = (name: string) =>
-  z.coerce
-    .number({ error: `${name} must be a port number` })
-    .int(`${name} must be a whole number`)
-    .min(0, `${name} must be between 0 and 65535`)
-    .max(65535, `${name} must be between 0 and 65535`);
-
-const positiveInt = (name: string) =>
-  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be greater than 0`);
 
 /** Raw environment variables, as strings, with their defaults where they don't depend on others. */
 export const envSchema = z.object({
@@ -40,11 +31,7 @@ export const envSchema = z.object({
   MEDIASOUP_WORKER_BIN: z.string().trim().min(1).optional(),
   ENGAGE_CACHE: z.string().trim().min(1).optional(),
   HOME: z.string().optional(),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
-    })
-    .default('info'),
+  LOG_LEVEL: logLevel().default('info'),
 });
 
 export type LogLevel = z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -70,7 +57,7 @@ export interface SfuConfig {
   logLevel: LogLevel;
 }
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 function executable(file: string): boolean {
   try {
@@ -107,17 +94,7 @@ export function resolveWorkerBin(env: Record<string, string | undefined>, repoRo
  * Throws ConfigError with one sentence per bad variable.
  */
 export function loadConfig(env: Record<string, string | undefined>, dirs: { repoRoot: string; cores: number }): SfuConfig {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => {
-      const name = String(i.path[0] ?? 'environment');
-      const got = name === 'SFU_SECRET' ? undefined : cleaned[name];
-      return `Invalid setting ${name}: ${i.message}${got !== undefined ? ` (got "${got}")` : ''}.`;
-    });
-    throw new ConfigError(lines.join(' '));
-  }
-  const e = parsed.data;
+  const { data: e, cleaned } = parseEnv(envSchema, env, { secrets: ['SFU_SECRET'] });
   if (e.RTC_MIN_PORT === 0 || e.RTC_MAX_PORT === 0) throw new ConfigError('Invalid setting RTC_MIN_PORT/RTC_MAX_PORT: media ports must be above 0.');
   if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) {
     throw new ConfigError(`Invalid setting RTC_MIN_PORT: ${e.RTC_MIN_PORT} is above RTC_MAX_PORT (${e.RTC_MAX_PORT}).`);

@@ -1,10 +1,8 @@
 import { EV } from '@engage/protocol';
-import pino from 'pino';
 import type { Principal } from '../../auth/principal';
 import type { CobrowseService } from '../../cobrowse/cobrowse.service';
 import type { EngagementsService } from '../../engagements/engagements.service';
-import type { SocketContext } from '../socket-context';
-import { TokenBucket } from '../token-bucket';
+import { fakeSocketContext } from '../../testing/socket-context';
 import { CobrowseHandler } from './cobrowse.handler';
 
 const eid = '3f1c2a8e-7d4b-4c1a-9e2f-0a1b2c3d4e5f';
@@ -17,13 +15,7 @@ function setup(principal: Principal, bytesBurst = 1e9) {
   };
   const engagements = { view: jest.fn(async () => ({ id: eid })) };
   const handler = new CobrowseHandler(cobrowse as unknown as CobrowseService, engagements as unknown as EngagementsService);
-  const ctx = {
-    principal,
-    log: pino({ level: 'silent' }),
-    recordBytes: new TokenBucket(1, bytesBurst, () => 0),
-    joinWatchers: jest.fn(),
-    leaveWatchers: jest.fn(),
-  } as unknown as SocketContext;
+  const ctx = fakeSocketContext(principal, { engagementId: eid, recordBytesBurst: bytesBurst });
   return { cobrowse, engagements, handler, ctx };
 }
 

@@ -1,5 +1,4 @@
-import { EventEmitter } from 'node:events';
-import { MEDIA_EV, type ClientEvent, type ClientPayload, type EngagementView, type SfuNotification } from '@engage/protocol';
+import { MEDIA_EV, type ClientEvent, type ClientPayload, type EngagementView } from '@engage/protocol';
 import pino from 'pino';
 import type { Principal } from '../../auth/principal';
 import { ForbiddenError } from '../../common/errors';
@@ -10,10 +9,10 @@ import { EngagementBus } from '../../engagements/engagement-bus';
 import type { EngagementsService } from '../../engagements/engagements.service';
 import { CallsService } from '../../media/calls.service';
 import { MediaBus } from '../../media/media-bus';
-import type { SfuClient } from '../../media/sfu-client';
 import type { Inbound } from '../inbound';
 import type { SocketContext } from '../socket-context';
 import { MediaHandler, callParticipant } from './media.handler';
+import { fakeSfu } from '../../testing/fake-sfu';
 
 configureLogging('silent');
 
@@ -38,20 +37,8 @@ function setup() {
       return {};
     }),
   };
-  let n = 0;
-  const sfu = {
-    join: jest.fn(async () => ({ routerRtpCapabilities: { codecs: [] }, producers: [] })),
-    closePeer: jest.fn(async () => undefined),
-    closeRoom: jest.fn(async () => undefined),
-    createTransport: jest.fn(async () => ({ id: `t${++n}`, iceParameters: {}, iceCandidates: [], dtlsParameters: {} })),
-    produce: jest.fn(async () => ({ producerId: `p${++n}` })),
-    consume: jest.fn(async (_e: string, _p: string, req: { producerId: string }) => ({ id: `c${++n}`, producerId: req.producerId, kind: 'audio', rtpParameters: {}, producerPaused: false })),
-    setProducerPaused: jest.fn(async () => ({})),
-    restartIce: jest.fn(async () => ({ iceParameters: { usernameFragment: 'u' } })),
-    closeProducer: jest.fn(async () => undefined),
-    openEvents: () => Object.assign(new EventEmitter<{ notification: [SfuNotification] }>(), { close: () => undefined }),
-  };
-  const calls = new CallsService(engagements as unknown as EngagementsService, new EngagementBus(), new MediaBus(), new AppConfig({ iceServers: [] } as unknown as Config), sfu as unknown as SfuClient);
+  const { sfu, client } = fakeSfu();
+  const calls = new CallsService(engagements as unknown as EngagementsService, new EngagementBus(), new MediaBus(), new AppConfig({ iceServers: [] } as unknown as Config), client);
   calls.onModuleInit();
   const handler = new MediaHandler(calls, engagements as unknown as EngagementsService);
   let sockets = 0;
@@ -227,7 +214,7 @@ describe('MediaHandler', () => {
   it('relays ICE restarts for the caller’s own peer', async () => {
     const t = setup();
     const { customer } = await runningCall(t);
-    await expect(t.send(customer, MEDIA_EV.restartIce, { engagementId: A, transportId: 't9' })).resolves.toEqual({ iceParameters: { usernameFragment: 'u' }, iceServers: [] });
+    await expect(t.send(customer, MEDIA_EV.restartIce, { engagementId: A, transportId: 't9' })).resolves.toEqual({ iceParameters: { usernameFragment: 'new', password: 'pw' }, iceServers: [] });
     expect(t.sfu.restartIce).toHaveBeenCalledWith(A, 'customer', 't9');
   });
 });

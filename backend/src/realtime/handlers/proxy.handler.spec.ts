@@ -1,6 +1,5 @@
-import { EV, PROXY_EV, type Ack, type EngagementView, type ProxyDialog, type ProxyPeerPointer } from '@engage/protocol';
+import { EV, PROXY_EV, type EngagementView, type ProxyDialog, type ProxyPeerPointer } from '@engage/protocol';
 import { EventEmitter } from 'node:events';
-import pino from 'pino';
 import type { Principal } from '../../auth/principal';
 import type { CobrowseService } from '../../cobrowse/cobrowse.service';
 import { configureLogging } from '../../common/logger';
@@ -13,9 +12,9 @@ import type { RemoteSession } from '../../proxy/remote-session';
 import { ProxyService } from '../../proxy/proxy.service';
 import { Dispatcher } from '../dispatcher';
 import type { SocketContext } from '../socket-context';
-import { TokenBucket } from '../token-bucket';
 import { ProxyHandler } from './proxy.handler';
 import { engagementView } from '../../testing/engagement-view';
+import { dispatchForAck, fakeSocketContext } from '../../testing/socket-context';
 
 configureLogging('silent');
 
@@ -45,30 +44,10 @@ function setup(opts: { recordBurst?: number } = {}) {
   const handler = new ProxyHandler(proxy, engagements as unknown as EngagementsService);
   const stub = { handle: jest.fn(async () => ({})) };
   const dispatcher = new Dispatcher(stub as never, stub as never, stub as never, stub as never, new MetricsService(), stub as never, handler, stub as never);
-  const ctxFor = (principal: Principal): SocketContext => ({
-    id: 's1',
-    principal,
-    log: pino({ level: 'silent' }),
-    bucket: new TokenBucket(1, 100, () => 0),
-    recordBucket: new TokenBucket(1, opts.recordBurst ?? 100, () => 0),
-    recordBytes: new TokenBucket(1, 1e9, () => 0),
-    engagements: new Set([eid]),
-    joinEngagement: jest.fn(),
-    leaveEngagement: jest.fn(),
-    joinStaff: jest.fn(),
-    joinWatchers: jest.fn(),
-    leaveWatchers: jest.fn(),
-    toOthers: jest.fn(),
-    emit: jest.fn(),
-    disconnect: jest.fn(),
-  });
+  const ctxFor = (principal: Principal): SocketContext => fakeSocketContext(principal, { engagementId: eid, recordBurst: opts.recordBurst });
   const customer = ctxFor({ role: 'customer', engagementId: eid, name: 'Carla' });
   const agent = ctxFor({ role: 'agent', userId: 'a1', name: 'Alex' });
-  const send = async (ctx: SocketContext, event: string, payload: unknown): Promise<Ack<unknown>> => {
-    let reply: Ack<unknown> | undefined;
-    await dispatcher.dispatch(ctx, event, [payload, (r: Ack<unknown>) => (reply = r)]);
-    return reply!;
-  };
+  const send = (ctx: SocketContext, event: string, payload: unknown) => dispatchForAck(dispatcher, ctx, event, payload);
   const dialogs: Array<{ dialog: ProxyDialog; to: string }> = [];
   bus.on('dialog', (dialog, to) => dialogs.push({ dialog, to }));
   const pointers: Array<{ pointer: ProxyPeerPointer; to: string }> = [];

@@ -1,0 +1,1 @@
+export { ConfigError, LOG_LEVELS, logLevel, parseEnv, port, positiveInt, type LogLevel } from './env';
