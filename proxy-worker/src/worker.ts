@@ -105,9 +105,18 @@ export class ProxyWorker extends EventEmitter<WorkerEvents> {
       throw new CapacityError(`worker is full (${this.config.maxSessions} sessions)`);
     }
     this.#pending++;
+    // The pool makes its next context once this session's page is on screen (or it failed): not
+    // while Chromium and the cores are busy starting this one.
+    let started!: () => void;
+    const startOver = new Promise<void>((resolve) => (started = resolve));
     try {
-      const ic = await this.pool.take();
-      const session = await ProxySession.create(ic, options, this.#settings(), this.log);
+      const ic = await this.pool.take({ refillAfter: startOver });
+      const session = await ProxySession.create(ic, options, this.#settings(), this.log).catch((err: Error) => {
+        started();
+        throw err;
+      });
+      session.once('page-shown', started);
+      session.once('closed', started);
       this.#sessions.set(session.id, session);
       session.once('closed', () => {
         this.#sessions.delete(session.id);

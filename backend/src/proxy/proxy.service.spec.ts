@@ -18,6 +18,7 @@ const engagement = (over: Partial<EngagementView> = {}): EngagementView => engag
 /** A placed browser as the pool hands it out. */
 class FakeSession extends EventEmitter {
   lastFrame: { seq: number; data: Uint8Array; metadata: { deviceWidth: number; deviceHeight: number } } | undefined;
+  lastNavigated: { url: string; title: string } | undefined;
   readonly close = jest.fn();
   readonly navigate = jest.fn(async () => ({ ok: true as const, url: 'https://example.com/' }));
   readonly answerDialog = jest.fn(async (_accept: boolean, _text?: string) => undefined);
@@ -105,6 +106,38 @@ describe('ProxyService.start', () => {
     await started;
     expect(svc.latestFrame('e1')).toEqual({ engagementId: 'e1', seq: 3, data: session.lastFrame.data, width: 390, height: 844 });
     expect(svc.latestFrame('e2')).toBeNull();
+  });
+
+  it('opens the start page as soon as the browser is placed, and shows what it did once the start is persisted', async () => {
+    const commit = deferred();
+    const { svc, session, states } = service(() => commit.promise);
+    session.navigate.mockImplementationOnce(async () => {
+      // The page loads while the database commits: its navigation comes before anyone follows it.
+      session.lastNavigated = { url: 'https://example.com/', title: 'Example' };
+      session.emit('navigated', session.lastNavigated);
+      return { ok: true as const, url: 'https://example.com/' };
+    });
+    const started = svc.start(engagement(), 'agent', 'https://example.com/');
+    await new Promise((r) => setImmediate(r));
+    expect(session.navigate).toHaveBeenCalledWith({ action: 'goto', url: 'https://example.com/' });
+    expect(states).toEqual([]);
+    commit.resolve();
+    await started;
+    expect(svc.view('e1')).toMatchObject({ status: 'running', url: 'https://example.com/', title: 'Example', blockedReason: null });
+    expect(session.navigate).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows why the start page was refused, once the start is persisted', async () => {
+    const commit = deferred();
+    const { svc, session } = service(() => commit.promise);
+    session.navigate.mockImplementationOnce(async () => ({ ok: false, reason: 'blocked: private address 10.0.0.1' }) as never);
+    const started = svc.start(engagement(), 'agent', 'http://10.0.0.1/');
+    await new Promise((r) => setImmediate(r));
+    expect(svc.view('e1').blockedReason).toBeNull();
+    commit.resolve();
+    await started;
+    await new Promise((r) => setImmediate(r));
+    expect(svc.view('e1')).toMatchObject({ status: 'running', blockedReason: 'blocked: private address 10.0.0.1' });
   });
 
   it('closes the placed browser when the start cannot be persisted', async () => {

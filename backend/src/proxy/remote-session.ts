@@ -27,6 +27,7 @@ type RemoteFrame = RemoteSessionEvents['frame'][0];
 export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   #closed = false;
   #lastFrame: RemoteFrame | undefined;
+  #lastNavigated: { url: string; title: string } | undefined;
 
   private constructor(
     readonly id: string,
@@ -47,6 +48,11 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   /** The newest frame so far: whoever starts following shows it at once, instead of waiting for the page to paint again. */
   get lastFrame(): RemoteFrame | undefined {
     return this.#lastFrame;
+  }
+
+  /** The page's newest navigation so far, for whoever starts following after it came. */
+  get lastNavigated(): { url: string; title: string } | undefined {
+    return this.#lastNavigated;
   }
 
   input(input: ProxyInput): Promise<void> {
@@ -70,7 +76,8 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
         this.emit('frame', this.#lastFrame);
         return;
       case PROXY_WORKER_EV.Navigated:
-        this.emit('navigated', { url: msg.url, title: msg.title });
+        this.#lastNavigated = { url: msg.url, title: msg.title };
+        this.emit('navigated', this.#lastNavigated);
         return;
       case PROXY_WORKER_EV.Blocked:
         this.emit('blocked', { target: msg.target, reason: msg.reason });

@@ -29,6 +29,8 @@ export class IsolatedContext extends EventEmitter<IsolatedContextEvents> {
   private constructor(
     readonly context: BrowserContext,
     readonly page: Page,
+    /** The page's own CDP session, attached with Page and Performance enabled ahead of any session. */
+    readonly pageCdp: CDPSession,
     readonly egress: EgressProxy,
     readonly browserCdp: CDPSession,
     private readonly log: Logger,
@@ -44,7 +46,12 @@ export class IsolatedContext extends EventEmitter<IsolatedContextEvents> {
       const browserCdp = await host.browserTarget.createCDPSession();
       await browserCdp.send('Browser.setDownloadBehavior', { behavior: 'deny', browserContextId: context.id, eventsEnabled: true });
       const page = await context.newPage();
-      const ic = new IsolatedContext(context, page, egress, browserCdp, opts.log);
+      // What does not depend on the customer's device is done here, off the path of a session's start.
+      const pageCdp = await page.createCDPSession();
+      // Page: Page.javascriptDialogClosed (a dialog can close without an answer) and the first paint's
+      // lifecycle event (a session's start is over); Performance: the heap watchdog.
+      await Promise.all([pageCdp.send('Page.enable'), pageCdp.send('Page.setLifecycleEventsEnabled', { enabled: true }), pageCdp.send('Performance.enable')]);
+      const ic = new IsolatedContext(context, page, pageCdp, egress, browserCdp, opts.log);
       browserCdp.on('Browser.downloadWillBegin', (e) => ic.emit('download-refused', { url: e.url, filename: e.suggestedFilename }));
       return ic;
     } catch (err) {
@@ -61,7 +68,7 @@ export class IsolatedContext extends EventEmitter<IsolatedContextEvents> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.browserCdp.detach().catch(() => undefined);
+    await Promise.all([this.pageCdp.detach().catch(() => undefined), this.browserCdp.detach().catch(() => undefined)]);
     await this.context.close().catch((err: Error) => this.log.debug({ event: 'context/close', err: err.message }, 'context already gone'));
     await this.egress.close();
     this.emit('closed');

@@ -63,7 +63,7 @@ async function session(options: Partial<SessionOptions> = {}, overrides: Partial
   return s;
 }
 
-function next<T>(s: ProxySession, event: 'frame' | 'navigated' | 'dialog' | 'dialog-closed' | 'blocked' | 'closed' | 'download-refused', pred: (v: T) => boolean = () => true, ms = 15_000): Promise<T> {
+function next<T>(s: ProxySession, event: 'frame' | 'page-shown' | 'navigated' | 'dialog' | 'dialog-closed' | 'blocked' | 'closed' | 'download-refused', pred: (v: T) => boolean = () => true, ms = 15_000): Promise<T> {
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
     const handler = (v: T) => {
@@ -109,6 +109,26 @@ describe('ProxySession', () => {
     expect(isJpeg(frame)).toBe(true);
     expect(frame.metadata.deviceWidth).toBe(1024);
     expect(await nav).toEqual({ url: `${fixture.origin}/`, title: 'Home' });
+  });
+
+  it('says once when its first page is on screen, not for the blank page it starts on', async () => {
+    const s = await session();
+    let shown = 0;
+    let framesBefore = 0;
+    s.on('frame', () => shown === 0 && framesBefore++);
+    s.on('page-shown', () => shown++);
+    // The blank page's frames do not count: the start is over only once the requested page shows.
+    await next<Frame>(s, 'frame');
+    expect(shown).toBe(0);
+    const onScreen = next<void>(s, 'page-shown');
+    await s.navigate({ action: 'goto', url: `${fixture.origin}/` });
+    await onScreen;
+    expect(s.page.url()).toBe(`${fixture.origin}/`);
+    expect(framesBefore).toBeGreaterThan(0);
+    await s.navigate({ action: 'goto', url: `${fixture.origin}/second` });
+    await s.page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<p>more</p>'));
+    await next<Frame>(s, 'frame');
+    expect(shown).toBe(1);
   });
 
   it('follows a click on a link and takes typed text', async () => {

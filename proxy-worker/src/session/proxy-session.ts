@@ -47,6 +47,8 @@ export interface Frame {
 interface ProxySessionEvents {
   /** A screencast frame (already acknowledged to Chromium). */
   frame: [Frame];
+  /** The first page (not about:blank) painted and a frame went out since it committed: the start is over. Once. */
+  'page-shown': [];
   /** The main frame committed a navigation, or its title changed after one. */
   navigated: [{ url: string; title: string }];
   /** A JavaScript dialog waits for `answerDialog` (beforeunload never: it is accepted here). */
@@ -141,6 +143,8 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
   #timers: NodeJS.Timeout[] = [];
   #watchdogBusy = false;
   #titleTimer: NodeJS.Timeout | undefined;
+  /** Progress of the first page (not about:blank) to the screen: its commit, its first paint, a frame after the commit. */
+  readonly #firstPage = { committed: false, painted: false, framed: false, shown: false };
 
   private constructor(
     private readonly ic: IsolatedContext,
@@ -158,8 +162,7 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
   static async create(ic: IsolatedContext, options: ResolvedSessionOptions, settings: SessionSettings, log: Logger, id?: string): Promise<ProxySession> {
     const sid = id ?? `ps${Date.now().toString(36)}${(nextId++).toString(36)}`;
     const slog = log.child({ sid });
-    const cdp = await ic.page.createCDPSession();
-    const session = new ProxySession(ic, cdp, settings, options, slog, sid);
+    const session = new ProxySession(ic, ic.pageCdp, settings, options, slog, sid);
     try {
       await session.#setup();
     } catch (err) {
@@ -201,9 +204,7 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
       }),
       cdp.send('Emulation.setLocaleOverride', { locale }),
       cdp.send('Emulation.setTimezoneOverride', { timezoneId }),
-      cdp.send('Performance.enable'),
-      // For Page.javascriptDialogClosed: a dialog can also close without an answer (the page goes away).
-      cdp.send('Page.enable'),
+      // Page and Performance were enabled by the pool (IsolatedContext).
       page.evaluateOnNewDocument(maskingScript(maskSelectors)),
     ]);
     page.setDefaultNavigationTimeout(this.settings.limits.navigationTimeoutMs);
@@ -215,6 +216,14 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
       if (frame === page.mainFrame()) void this.#onMainFrameNavigated(frame.url());
     });
     page.on('domcontentloaded', () => void this.#emitNavigated(page.url()));
+    cdp.on('Page.frameNavigated', ({ frame }) => {
+      if (!frame.parentId && frame.url !== 'about:blank') this.#firstPage.committed = true;
+    });
+    cdp.on('Page.lifecycleEvent', ({ name }) => {
+      if (name !== 'firstPaint' || !this.#firstPage.committed) return;
+      this.#firstPage.painted = true;
+      this.#checkPageShown();
+    });
     page.on('dialog', (d) => this.#onDialog(d));
     cdp.on('Page.javascriptDialogClosed', () => {
       this.#dialog = undefined;
@@ -228,7 +237,12 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
     // The screencast can start on the surface painted before the device size took effect (seen on a
     // loaded machine: an 800×506 frame for an 800×600 device). Such frames wait: the first frame of the
     // device's own size replaces them, and only if none comes within STALE_FRAME_WAIT_MS is the held one shown.
-    const gate = new FirstFrameGate<{ data: string; metadata: FrameMetadata }>(viewport, STALE_FRAME_WAIT_MS, (frame) => this.emit('frame', { seq: ++this.#seq, ...frame }));
+    const gate = new FirstFrameGate<{ data: string; metadata: FrameMetadata }>(viewport, STALE_FRAME_WAIT_MS, (frame) => {
+      this.emit('frame', { seq: ++this.#seq, ...frame });
+      if (!this.#firstPage.committed) return;
+      this.#firstPage.framed = true;
+      this.#checkPageShown();
+    });
     this.#timers.push(gate.timer);
     cdp.on('Page.screencastFrame', ({ data, metadata, sessionId }) => {
       cdp.send('Page.screencastFrameAck', { sessionId }).catch(() => undefined);
@@ -248,6 +262,14 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
     this.#timers.push(setInterval(() => void this.#watchdog(), watchdogMs));
     this.log.info({ event: 'session/created', viewport, locale, timezoneId }, 'session ready');
     if (this.options.startUrl) void this.navigate({ action: 'goto', url: this.options.startUrl }).catch(() => undefined);
+  }
+
+  /** The frame carrying the first paint and the paint's lifecycle event come in either order: both are needed. */
+  #checkPageShown(): void {
+    const p = this.#firstPage;
+    if (p.shown || !p.painted || !p.framed) return;
+    p.shown = true;
+    this.emit('page-shown');
   }
 
   #onDialog(d: Dialog): void {
@@ -482,7 +504,7 @@ export class ProxySession extends EventEmitter<ProxySessionEvents> {
     this.ic.egress.off('blocked', this.#onBlocked);
     this.ic.off('download-refused', this.#onDownload);
     this.log.info({ event: 'session/closed', reason, detail, frames: this.#seq, ms: Date.now() - this.startedAt }, 'session closed');
-    await this.cdp.detach().catch(() => undefined);
+    // The context detaches its page's CDP session (this session's) as it closes.
     await this.ic.close();
     this.emit('closed', { reason, detail });
   }
