@@ -130,7 +130,10 @@ describe('browse together: dialogs go to the driver, each side sees the other\'s
     console.log(`pointer: ${moves} mouse moves in ${movingMs} ms → ${sent.length} messages, smallest gap ${Math.min(...gaps).toFixed(1)} ms`);
     expect(sent.length).toBeGreaterThan(2);
     expect(sent.length).toBeLessThanOrEqual(Math.ceil(movingMs / 30) + 2);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(25);
+    // Sent ≥ 30 ms apart by the page's clock; the frames reach the wire with the page's and the
+    // socket's own jitter (24 ms seen once in CI under load), so the gap check allows 10 ms of it —
+    // the count above is what tells a throttle from none (60 moves would be ~60 messages).
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(20);
 
     // The agent's pointer shows on the customer's side, labelled with the agent's name.
     const at = await onCanvas(agent.page, 0.6, 0.5);
