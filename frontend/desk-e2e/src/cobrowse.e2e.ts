@@ -57,6 +57,17 @@ describe('direct co-browse of the customer’s real page', () => {
     await customer.page.locator(w('cobrowse-allow')).click();
     await customer.page.waitForSelector(`${w('cobrowse-banner')}:not([hidden])`);
     await screenshot(customer.page, 'cobrowse-customer-banner');
+    // The banner covers none of the site's menu: each link is what sits at its own centre.
+    const covered = await customer.page.$$eval('nav a', (links) =>
+      links
+        .filter((a) => {
+          const r = a.getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          return !hit || !(hit === a || a.contains(hit));
+        })
+        .map((a) => (a.textContent ?? '').trim()),
+    );
+    expect(covered).toEqual([]);
 
     await waitInReplay(agent.page, 'Signed in as Dana');
     await waitInReplay(agent.page, 'Cart (1)');

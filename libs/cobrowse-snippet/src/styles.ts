@@ -73,6 +73,9 @@ input,textarea{font:inherit;color:#1f2328;background:#fff;border:1px solid #c8d1
 .cb-banner[data-kind=paused]{border-top-color:#7a4a00}
 .cb-pill{pointer-events:auto;display:flex;align-items:center;gap:8px;max-width:calc(100vw - 16px);padding:3px 4px 3px 12px;background:#1a5fc8;color:#fff;border-radius:0 0 12px 12px;box-shadow:0 4px 14px rgba(0,0,0,.22);font-size:13px;line-height:1.3;height:max-content}
 .cb-banner[data-kind=paused] .cb-pill{background:#7a4a00}
+/* On a wide screen the pill sits in the bottom-left corner, where it covers no site header or menu
+   (a pill at the top hid the demo shop's navigation links); the blue line along the top stays. */
+@media (min-width:481px){.cb-pill{position:fixed;left:16px;bottom:16px;border-radius:12px;max-width:calc(100vw - 120px)}}
 .cb-dot{flex:none;width:8px;height:8px;border-radius:50%;background:#fff;box-shadow:0 0 0 3px rgba(255,255,255,.3)}
 .cb-words{display:flex;flex-direction:column;min-width:0;padding:2px 0}
 .cb-text{font-weight:600}
