@@ -184,11 +184,14 @@ interface Tap {
   frames: string[];
   capturing: boolean;
   extensions: string | null;
+  /** Detaches: DevTools' Network domain copies every WebSocket frame on the page's main thread, which
+   *  must not count against the recorder in the overhead rounds (the plain page has no tap). */
+  close(): Promise<void>;
 }
 
 async function wireTap(page: Page): Promise<Tap> {
-  const tap: Tap = { frames: [], capturing: false, extensions: null };
   const cdp = await page.createCDPSession();
+  const tap: Tap = { frames: [], capturing: false, extensions: null, close: () => cdp.detach().catch(() => undefined) };
   await cdp.send('Network.enable');
   cdp.on('Network.webSocketFrameSent', (e: { response: { payloadData: string; opcode: number } }) => {
     if (tap.capturing && e.response.opcode === 1 && e.response.payloadData.includes('"cobrowse/record"')) tap.frames.push(e.response.payloadData);
@@ -468,6 +471,7 @@ export async function benchDirect(): Promise<void> {
       const mixed = await runPhase(customer, viewer, MIXED_MS / TICK_MS, true);
       const mixedMs = Date.now() - mixedStart - 600;
       tap.capturing = false;
+      await tap.close();
       const wireCount = wire.stop();
       const bytes = await wireSizes(tap.frames);
       progress(`direct: full with pointer: mutation p99 ${pct(mixed.mutation, 99).toFixed(2)} ms, cursor p99 ${mixed.cursor ? pct(mixed.cursor, 99).toFixed(2) : '?'} ms, ${tap.frames.length} record frames`);
