@@ -11,3 +11,8 @@ export function isProxyParty(principal: Principal, party: ProxyDriver | null, ag
   if (party === null) return false;
   return party === 'customer' ? principal.role === 'customer' : isStaff(principal) && principal.userId === agentId;
 }
+
+/** Whether `principal` is either side of browsing together (who live frames go to): the customer or the assigned agent. */
+export function isProxyParticipant(principal: Principal, agentId: string | null): boolean {
+  return isProxyParty(principal, 'customer', agentId) || isProxyParty(principal, 'agent', agentId);
+}

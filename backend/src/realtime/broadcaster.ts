@@ -11,7 +11,7 @@ import { LiveEngagements } from '../engagements/live-engagements';
 import { MediaBus } from '../media/media-bus';
 import { MetricsService } from '../metrics/metrics.service';
 import { ProxyBus } from '../proxy/proxy-bus';
-import { isProxyParty } from '../proxy/proxy-party';
+import { isProxyParticipant, isProxyParty } from '../proxy/proxy-party';
 import type { Principal } from '../auth/principal';
 import { queueFor } from './handlers/queue.handler';
 import { STAFF_ROOM, engagementRoom } from './socket-context';
@@ -61,7 +61,7 @@ export class Broadcaster {
   /** Shared-browser frames go to the customer and the assigned agent only, dropped (volatile) for a socket that is not drained. */
   private toParticipantsVolatile(engagementId: string, agentId: string | null, frame: ServerPayloads['proxy/frame']): void {
     for (const [socket, principal] of this.roomMembers(engagementId)) {
-      if (principal.role === 'customer' || ('userId' in principal && principal.userId === agentId)) socket.volatile.emit(PROXY_EV.frame, frame);
+      if (isProxyParticipant(principal, agentId)) socket.volatile.emit(PROXY_EV.frame, frame);
     }
   }
 

@@ -2,6 +2,8 @@ import type { Page } from 'puppeteer-core';
 import { openParty, screenshot } from './support/browser';
 import { DEMO_AGENT, tid, waitForText } from './support/desk';
 import { connectByInvitation } from './support/flows';
+import { pollUntil } from './support/call';
+import { peerDotAt } from './support/proxy';
 import { serveHtml, useStack } from './support/stack';
 
 /** The shared browser's pages: a prompt whose answer ends up in the title (the status line shows it), and a plain page. */
@@ -22,18 +24,6 @@ async function onCanvas(page: Page, nx: number, ny: number): Promise<{ x: number
     const r = c.getBoundingClientRect();
     return { x: r.left + x * r.width, y: r.top + y * r.height };
   }, nx, ny);
-}
-
-/** Where the centre of the other side's dot sits on this viewer's canvas, normalized (0..1); null when none is shown. */
-function peerDotAt(page: Page): Promise<{ x: number; y: number; label: string } | null> {
-  return page.evaluate((dotSel: string, canvasSel: string) => {
-    const dot = document.querySelector(dotSel);
-    const canvas = document.querySelector(canvasSel);
-    if (!dot || !canvas) return null;
-    const d = dot.getBoundingClientRect();
-    const c = canvas.getBoundingClientRect();
-    return { x: (d.left + d.width / 2 - c.left) / c.width, y: (d.top + d.height / 2 - c.top) / c.height, label: (dot.textContent ?? '').trim() };
-  }, tid('proxy-peer-pointer'), tid('proxy-view'));
 }
 
 describe('browse together: dialogs go to the driver, each side sees the other\'s pointer', () => {
@@ -84,17 +74,7 @@ describe('browse together: dialogs go to the driver, each side sees the other\'s
     const to = await onCanvas(customer.page, 0.3, 0.45);
     await customer.page.mouse.move(from.x, from.y);
     await customer.page.mouse.move(to.x, to.y, { steps: 8 });
-    await agent.page.waitForFunction(
-      (dotSel: string, canvasSel: string) => {
-        const dot = document.querySelector(dotSel)?.getBoundingClientRect();
-        const c = document.querySelector(canvasSel)?.getBoundingClientRect();
-        return !!dot && !!c && Math.abs((dot.left + dot.width / 2 - c.left) / c.width - 0.3) < 0.02 && Math.abs((dot.top + dot.height / 2 - c.top) / c.height - 0.45) < 0.02;
-      },
-      { timeout: 5_000 },
-      tid('proxy-peer-pointer'),
-      tid('proxy-view'),
-    );
-    const dot = await peerDotAt(agent.page);
+    const dot = await pollUntil(agent.page, 'the customer\'s dot at the pointer', () => peerDotAt(agent.page), (d) => !!d && Math.abs(d.x - 0.3) < 0.02 && Math.abs(d.y - 0.45) < 0.02, 5_000, 20);
     expect(dot?.label).toBe(customerName);
     // Nobody sees their own pointer as a dot.
     expect(await peerDotAt(customer.page)).toBeNull();
@@ -115,16 +95,7 @@ describe('browse together: dialogs go to the driver, each side sees the other\'s
       await customer.page.mouse.move(start.x + ((end.x - start.x) * i) / (moves - 1), start.y);
     }
     const movingMs = Date.now() - started;
-    await agent.page.waitForFunction(
-      (dotSel: string, canvasSel: string) => {
-        const dot = document.querySelector(dotSel)?.getBoundingClientRect();
-        const c = document.querySelector(canvasSel)?.getBoundingClientRect();
-        return !!dot && !!c && Math.abs((dot.left + dot.width / 2 - c.left) / c.width - 0.5) < 0.02;
-      },
-      { timeout: 5_000 },
-      tid('proxy-peer-pointer'),
-      tid('proxy-view'),
-    );
+    await pollUntil(agent.page, 'the customer\'s dot at the end of the moves', () => peerDotAt(agent.page), (d) => !!d && Math.abs(d.x - 0.5) < 0.02, 5_000, 20);
     await cdp.detach();
     const gaps = sent.slice(1).map((t, i) => t - sent[i]);
     console.log(`pointer: ${moves} mouse moves in ${movingMs} ms → ${sent.length} messages, smallest gap ${Math.min(...gaps).toFixed(1)} ms`);

@@ -4,6 +4,8 @@ import { tid, waitForText } from './support/desk';
 import { freePort } from './support/ports';
 import { connectByInvitation } from './support/flows';
 import type { Platform } from './support/platform';
+import { pollUntil } from './support/call';
+import { peerDotAt } from './support/proxy';
 import { serveHtml, useStack } from './support/stack';
 
 /** The pages the shared browser opens: the title tells what the worker-side page sees. */
@@ -96,17 +98,7 @@ describe('browse together: a shared browser on a proxy worker', () => {
     const link = await onCanvas(customer.page, 150, 60);
     await customer.page.touchscreen.tap(link.x, link.y);
     // On the phone the finger is the pointer: the agent sees a dot where it touched.
-    const dot = await agent.page.waitForFunction(
-      (dotSel: string, canvasSel: string) => {
-        const d = document.querySelector(dotSel)?.getBoundingClientRect();
-        const c = document.querySelector(canvasSel)?.getBoundingClientRect();
-        return d && c ? { x: (d.left + d.width / 2 - c.left) / c.width, y: (d.top + d.height / 2 - c.top) / c.height } : null;
-      },
-      { timeout: 5_000 },
-      tid('proxy-peer-pointer'),
-      tid('proxy-view'),
-    );
-    const touchedAt = (await dot.jsonValue()) as { x: number; y: number };
+    const touchedAt = (await pollUntil(agent.page, 'the phone customer\'s touch dot on the desk', () => peerDotAt(agent.page), (d) => d !== null, 5_000, 20))!;
     expect(Math.abs(touchedAt.x - 150 / PHONE.width)).toBeLessThan(0.03);
     expect(Math.abs(touchedAt.y - 60 / PHONE.height)).toBeLessThan(0.03);
     await waitForText(agent.page, 'proxy-status', 'Form');

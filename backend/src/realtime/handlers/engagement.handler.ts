@@ -5,7 +5,7 @@ import { ForbiddenError } from '../../common/errors';
 import { CobrowseService } from '../../cobrowse/cobrowse.service';
 import { EngagementsService } from '../../engagements/engagements.service';
 import { CallsService } from '../../media/calls.service';
-import { isProxyParty } from '../../proxy/proxy-party';
+import { isProxyParticipant } from '../../proxy/proxy-party';
 import { ProxyService } from '../../proxy/proxy.service';
 import { assertMayAccept, assertMayView, endReasonFor, participantRole } from '../access';
 import type { DomainHandler, EventsOf, Inbound } from '../inbound';
@@ -35,8 +35,7 @@ export class EngagementHandler implements DomainHandler<'engagement'> {
         ctx.emit(PROXY_EV.state, this.proxy.view(id));
         // The shared page as it is now, even if it is at rest and paints nothing new — to the two
         // parties only, who are the ones live frames go to (staff watching the room get none).
-        const agentId = view.agent?.id ?? null;
-        const frame = isProxyParty(ctx.principal, 'customer', agentId) || isProxyParty(ctx.principal, 'agent', agentId) ? this.proxy.latestFrame(id) : undefined;
+        const frame = isProxyParticipant(ctx.principal, view.agent?.id ?? null) ? this.proxy.latestFrame(id) : undefined;
         if (frame) ctx.emit(PROXY_EV.frame, frame);
         const dialog = this.proxy.dialogFor(id, ctx.principal);
         if (dialog) ctx.emit(PROXY_EV.dialog, dialog);
